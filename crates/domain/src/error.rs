@@ -1,0 +1,68 @@
+//! Typed errors of the domain. They carry codes, not sentences: the web layer words them in
+//! the user's language.
+
+use crate::matter::Status;
+use serde::Serialize;
+
+/// What is wrong with one input field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "issue")]
+pub enum Issue {
+    Required,
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    ControlCharacters,
+    BadPhone,
+    BadIdCard,
+    BadName,
+    UnknownUnit,
+    UnknownCategory,
+    NotInScope,
+    MustBeInFuture,
+    OnlyForJoint,
+    NeedsCoUnits,
+    Duplicate,
+    SameAsLead,
+}
+
+/// One field that failed, named by its JSON path (`parties[0].phone`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    #[serde(flatten)]
+    pub issue: Issue,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, issue: Issue) -> Self {
+        Self { field: field.into(), issue }
+    }
+}
+
+/// Why the actor may not do this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Denial {
+    /// The role never does this (an auditor only reads).
+    Role,
+    /// The matter is handled by a unit outside the actor's subtree.
+    NotHandlingUnit,
+    /// The place of the matter lies outside the actor's subtree.
+    OutOfScope,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("command {command} is not allowed while the matter is {status:?}")]
+    IllegalTransition { command: &'static str, status: Status },
+    #[error("forbidden: {0:?}")]
+    Forbidden(Denial),
+}
+
+impl DomainError {
+    pub fn field(field: impl Into<String>, issue: Issue) -> Self {
+        Self::Invalid(vec![FieldError::new(field, issue)])
+    }
+}

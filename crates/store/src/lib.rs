@@ -1,0 +1,98 @@
+//! Storage for Minsheng: one [`Store`] trait and two engines behind it, SQLite (the embedded
+//! default) and PostgreSQL. The SQL lives only in `sqlite/` and `postgres/`; the group-commit
+//! plan both engines follow lives in [`plan`]. Every read of matters takes a [`Scope`], so no
+//! caller can list or fetch a matter outside the user's unit subtree.
+
+pub mod model;
+pub mod plan;
+pub mod postgres;
+pub mod scope;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use minsheng_domain::chain::Digest;
+use minsheng_domain::{Category, MatterId, RecordedEvent, Unit};
+use std::path::Path;
+use std::sync::Arc;
+
+pub use model::*;
+pub use scope::Scope;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(String),
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("the writer has stopped")]
+    Closed,
+    #[error("{0}")]
+    Unsupported(&'static str),
+    #[error("bad database address: {0}")]
+    BadUrl(String),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything Minsheng keeps. Implemented by [`sqlite::SqliteStore`] and [`postgres::PgStore`],
+/// and tested by one conformance suite against both.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn engine(&self) -> &'static str;
+    /// A cheap round trip, for readiness.
+    async fn ping(&self) -> Result<()>;
+
+    async fn units(&self) -> Result<Vec<Unit>>;
+    async fn create_unit(&self, unit: NewUnit) -> Result<Unit>;
+    async fn categories(&self) -> Result<Vec<Category>>;
+    /// Adds categories whose codes are not there yet.
+    async fn ensure_categories(&self, categories: Vec<Category>) -> Result<()>;
+
+    async fn count_users(&self) -> Result<i64>;
+    async fn create_user(&self, user: NewUser) -> Result<UserRecord>;
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    /// Users whose unit lies in the scope.
+    async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>>;
+
+    async fn create_token(&self, token: NewToken) -> Result<()>;
+    /// The active user holding an unexpired token with this hash.
+    async fn token_user(&self, hash: &Digest, now: jiff::Timestamp) -> Result<Option<UserRecord>>;
+    async fn revoke_token(&self, hash: &Digest) -> Result<()>;
+
+    /// Appends one command's events, committed in a group with others. Durable on `Ok`.
+    async fn append(&self, append: Append) -> Result<Appended, AppendError>;
+    /// Appends many at once (imports, the demo); each gets its own outcome.
+    async fn append_many(&self, appends: Vec<Append>) -> Vec<Result<Appended, AppendError>>;
+
+    /// The matter's events in order, if it exists and is in scope.
+    async fn events(&self, scope: &Scope, id: MatterId) -> Result<Option<Vec<RecordedEvent>>>;
+    async fn list(&self, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage>;
+    async fn count_matters(&self) -> Result<i64>;
+
+    /// Recomputes the whole hash chain.
+    async fn verify_chain(&self) -> Result<ChainReport>;
+    /// A consistent copy of the whole database at `dest`, taken while running.
+    async fn backup(&self, dest: &Path) -> Result<()>;
+    /// Finishes queued writes and stops the writer.
+    async fn close(&self);
+}
+
+/// Opens the store a URL names: `postgres://…` or `postgresql://…` for PostgreSQL, anything
+/// else as a SQLite file path (`sqlite://` prefix optional). Runs migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Ok(Arc::new(sqlite::SqliteStore::open(Path::new(path)).await?))
+    }
+}

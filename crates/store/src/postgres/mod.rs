@@ -1,0 +1,322 @@
+//! The PostgreSQL engine, for deployments that outgrow one machine. Reads go through a pool;
+//! appends go through a writer task that commits queued commands in groups, as on SQLite, with
+//! whole batches written by `UNNEST` so a batch costs a handful of round trips. The chain head
+//! row is locked per batch, so several application nodes keep one chain.
+
+mod read;
+mod writer;
+
+use crate::model::*;
+use crate::plan::Verifier;
+use crate::scope::Scope;
+use crate::{Result, Store, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use jiff::Timestamp;
+use minsheng_domain::chain::{Digest, Link};
+use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UnitId, UserId};
+use std::path::Path;
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+use writer::PgWriter;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_ledger.sql"))];
+
+pub struct PgStore {
+    pool: Pool,
+    writer: PgWriter,
+}
+
+fn pool_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Pool(e.to_string())
+}
+
+impl PgStore {
+    /// Connects, applies migrations under an advisory lock, and starts the writer.
+    pub async fn open(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::BadUrl(format!("{e}")))?;
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager).max_size(16).build().map_err(pool_err)?;
+        {
+            let mut client = pool.get().await.map_err(pool_err)?;
+            let tx = client.transaction().await?;
+            tx.batch_execute(
+                "SELECT pg_advisory_xact_lock(7310001); \
+                 CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .await?;
+            for (version, sql) in MIGRATIONS {
+                let done =
+                    tx.query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version]).await?;
+                if done.is_none() {
+                    tx.batch_execute(sql).await?;
+                    tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version]).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        let writer = PgWriter::start(config);
+        Ok(Self { pool, writer })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn engine(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.client().await?.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+
+    async fn units(&self) -> Result<Vec<Unit>> {
+        let c = self.client().await?;
+        let rows = c.query("SELECT id, parent_id, kind, name, code FROM units ORDER BY id", &[]).await?;
+        rows.iter().map(read::unit).collect()
+    }
+
+    async fn create_unit(&self, unit: NewUnit) -> Result<Unit> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let row = tx
+            .query_one(
+                "INSERT INTO units (parent_id, kind, name, code, path) VALUES ($1, $2, $3, $4, '') RETURNING id",
+                &[&unit.parent_id.map(|u| u.0), &unit.kind.as_str(), &unit.name, &unit.code],
+            )
+            .await?;
+        let id: i64 = row.get(0);
+        tx.execute("UPDATE units SET path = $2 WHERE id = $1", &[&id, &format!("{}{id}/", unit.parent_path)])
+            .await?;
+        tx.commit().await?;
+        Ok(Unit {
+            id: UnitId(id),
+            parent_id: unit.parent_id,
+            kind: unit.kind,
+            name: unit.name,
+            code: unit.code,
+        })
+    }
+
+    async fn categories(&self) -> Result<Vec<Category>> {
+        let c = self.client().await?;
+        let rows =
+            c.query("SELECT code, name_zh, name_en FROM categories ORDER BY position, code", &[]).await?;
+        Ok(rows.iter().map(read::category).collect())
+    }
+
+    async fn ensure_categories(&self, categories: Vec<Category>) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        for (i, cat) in categories.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO categories (code, name_zh, name_en, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&cat.code.0, &cat.name_zh, &cat.name_en, &(i as i32)],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_users(&self) -> Result<i64> {
+        Ok(self.client().await?.query_one("SELECT COUNT(*) FROM users", &[]).await?.get(0))
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
+        let c = self.client().await?;
+        let row = c
+            .query_one(
+                "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &user.username,
+                    &user.display_name,
+                    &user.role.as_str(),
+                    &user.unit_id.0,
+                    &user.password_hash,
+                    &ms(user.created_at),
+                ],
+            )
+            .await
+            .map_err(|e| {
+                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                    StoreError::Duplicate("username")
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(UserRecord {
+            id: UserId(row.get(0)),
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            unit_id: user.unit_id,
+            active: true,
+        })
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        let c = self.client().await?;
+        let sql = format!("SELECT {}, password_hash FROM users WHERE username = $1", read::USER);
+        match c.query_opt(&sql, &[&username]).await? {
+            None => Ok(None),
+            Some(row) => Ok(Some(Credentials { user: read::user(&row)?, password_hash: row.get(6) })),
+        }
+    }
+
+    async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>> {
+        let (lo, hi) = scope.range();
+        let c = self.client().await?;
+        let sql = format!(
+            "SELECT {} FROM users u JOIN units n ON n.id = u.unit_id WHERE n.path >= $1 AND n.path < $2 ORDER BY u.id",
+            read::USER_U
+        );
+        let rows = c.query(&sql, &[&lo, &hi]).await?;
+        rows.iter().map(read::user).collect()
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<()> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO auth_tokens (hash, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &token.hash.as_slice(),
+                &token.user_id.0,
+                &token.kind.as_str(),
+                &ms(token.created_at),
+                &ms(token.expires_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn token_user(&self, hash: &Digest, now: Timestamp) -> Result<Option<UserRecord>> {
+        let c = self.client().await?;
+        let sql = format!(
+            "SELECT {} FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.hash = $1 AND t.expires_at > $2 AND u.active",
+            read::USER_U
+        );
+        let stmt = c.prepare_cached(&sql).await?;
+        c.query_opt(&stmt, &[&hash.as_slice(), &ms(now)]).await?.map(|r| read::user(&r)).transpose()
+    }
+
+    async fn revoke_token(&self, hash: &Digest) -> Result<()> {
+        self.client().await?.execute("DELETE FROM auth_tokens WHERE hash = $1", &[&hash.as_slice()]).await?;
+        Ok(())
+    }
+
+    async fn append(&self, append: Append) -> Result<Appended, AppendError> {
+        let mut out = self.writer.append(vec![append]).await;
+        out.pop().unwrap_or_else(|| Err(AppendError::Failed("no outcome".into())))
+    }
+
+    async fn append_many(&self, appends: Vec<Append>) -> Vec<Result<Appended, AppendError>> {
+        self.writer.append(appends).await
+    }
+
+    async fn events(&self, scope: &Scope, id: MatterId) -> Result<Option<Vec<RecordedEvent>>> {
+        let (lo, hi) = scope.range();
+        let c = self.client().await?;
+        let visible = c
+            .query_opt(
+                "SELECT 1 FROM matter_access WHERE matter_id = $1 AND unit_path >= $2 AND unit_path < $3 LIMIT 1",
+                &[&id.0, &lo, &hi],
+            )
+            .await?;
+        if visible.is_none() {
+            return Ok(None);
+        }
+        let rows = c
+            .query(
+                "SELECT seq, matter_id, version, at, actor, payload FROM events WHERE matter_id = $1 ORDER BY version",
+                &[&id.0],
+            )
+            .await?;
+        let events = rows.iter().map(read::event).collect::<Result<Vec<_>>>()?;
+        Ok((!events.is_empty()).then_some(events))
+    }
+
+    async fn list(&self, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage> {
+        let c = self.client().await?;
+        read::list(&c, scope, filter, page).await
+    }
+
+    async fn count_matters(&self) -> Result<i64> {
+        Ok(self.client().await?.query_one("SELECT COUNT(*) FROM matters", &[]).await?.get(0))
+    }
+
+    async fn verify_chain(&self) -> Result<ChainReport> {
+        let mut c = self.client().await?;
+        let tx = c
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .start()
+            .await?;
+        let mut verifier = Verifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = tx
+                .query(
+                    "SELECT seq, matter_id, version, at, actor, event_type, payload, hash FROM events \
+                     WHERE seq > $1 ORDER BY seq LIMIT 10000",
+                    &[&after],
+                )
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.get(0);
+            for r in &rows {
+                let (event_type, payload, hash): (&str, &str, &[u8]) = (r.get(5), r.get(6), r.get(7));
+                let link = Link {
+                    seq: r.get(0),
+                    matter_id: r.get(1),
+                    version: r.get(2),
+                    at_ms: r.get(3),
+                    actor: r.get(4),
+                    event_type,
+                    payload,
+                };
+                if let Err(reason) = verifier.check(&link, hash) {
+                    return Ok(ChainReport::Broken {
+                        seq: link.seq,
+                        matter_id: MatterId(link.matter_id),
+                        reason,
+                        checked: verifier.checked(),
+                    });
+                }
+            }
+        }
+        let head: i64 = tx.query_one("SELECT seq FROM chain_head", &[]).await?.get(0);
+        if head != verifier.checked() {
+            return Ok(ChainReport::Broken {
+                seq: verifier.checked() + 1,
+                matter_id: MatterId(0),
+                reason: BreakReason::Gap,
+                checked: verifier.checked(),
+            });
+        }
+        Ok(ChainReport::Intact { events: verifier.checked() })
+    }
+
+    async fn backup(&self, _dest: &Path) -> Result<()> {
+        Err(StoreError::Unsupported(
+            "PostgreSQL is backed up with its own tools: pg_dump --format=custom (see docs/operator-guide.md)",
+        ))
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+    }
+}

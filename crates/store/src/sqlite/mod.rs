@@ -1,0 +1,382 @@
+//! The SQLite engine, the embedded default: one file in WAL mode, one writer thread committing
+//! in groups ([`writer`]), and a small pool of read-only connections for queries.
+
+mod migrate;
+mod read;
+mod writer;
+
+use crate::model::*;
+use crate::plan::Verifier;
+use crate::scope::Scope;
+use crate::{Result, Store, StoreError};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use minsheng_domain::chain::{Digest, Link};
+use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UnitId, UserId};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+use writer::Writer;
+
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Writer,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+    path: PathBuf,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16000;")
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let path = path.to_owned();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let p = path.clone();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
+            let mut conn = Connection::open(&p)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            configure(&conn)?;
+            migrate::run(&mut conn)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))??;
+        let writer = Writer::start(conn)?;
+        let readers = Arc::new(Readers {
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(READERS),
+            path: path.clone(),
+        });
+        Ok(Self { path, writer, readers })
+    }
+
+    /// Runs a read on a pooled connection, off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self.readers.permits.acquire().await.map_err(|_| StoreError::Closed)?;
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.idle.lock().ok().and_then(|mut idle| idle.pop());
+            let conn = match pooled {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open_with_flags(
+                        &readers.path,
+                        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    configure(&c)?;
+                    c.pragma_update(None, "query_only", true)?;
+                    c
+                }
+            };
+            let out = f(&conn);
+            if let Ok(mut idle) = readers.idle.lock() {
+                idle.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?)).await
+    }
+
+    async fn units(&self) -> Result<Vec<Unit>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT id, parent_id, kind, name, code FROM units ORDER BY id")?;
+            let rows = s.query_map([], read::unit)?;
+            rows.map(|r| r?).collect()
+        })
+        .await
+    }
+
+    async fn create_unit(&self, unit: NewUnit) -> Result<Unit> {
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                tx.execute(
+                    "INSERT INTO units (parent_id, kind, name, code, path) VALUES (?1, ?2, ?3, ?4, '')",
+                    params![unit.parent_id.map(|u| u.0), unit.kind.as_str(), unit.name, unit.code],
+                )?;
+                let id = tx.last_insert_rowid();
+                tx.execute(
+                    "UPDATE units SET path = ?2 WHERE id = ?1",
+                    params![id, format!("{}{id}/", unit.parent_path)],
+                )?;
+                tx.commit()?;
+                Ok(Unit {
+                    id: UnitId(id),
+                    parent_id: unit.parent_id,
+                    kind: unit.kind,
+                    name: unit.name,
+                    code: unit.code,
+                })
+            })
+            .await
+    }
+
+    async fn categories(&self) -> Result<Vec<Category>> {
+        self.read(|c| {
+            let mut s =
+                c.prepare_cached("SELECT code, name_zh, name_en FROM categories ORDER BY position, code")?;
+            let rows = s.query_map([], read::category)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn ensure_categories(&self, categories: Vec<Category>) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                for (i, cat) in categories.iter().enumerate() {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO categories (code, name_zh, name_en, position) VALUES (?1, ?2, ?3, ?4)",
+                        params![cat.code.0, cat.name_zh, cat.name_en, i as i64],
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn count_users(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<UserRecord> {
+        self.writer
+            .solo(move |c| {
+                let inserted = c.execute(
+                    "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        user.username,
+                        user.display_name,
+                        user.role.as_str(),
+                        user.unit_id.0,
+                        user.password_hash,
+                        ms(user.created_at)
+                    ],
+                );
+                match inserted {
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Err(StoreError::Duplicate("username"));
+                    }
+                    other => other?,
+                };
+                Ok(UserRecord {
+                    id: UserId(c.last_insert_rowid()),
+                    username: user.username,
+                    display_name: user.display_name,
+                    role: user.role,
+                    unit_id: user.unit_id,
+                    active: true,
+                })
+            })
+            .await
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        let username = username.to_owned();
+        self.read(move |c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {}, password_hash FROM users WHERE username = ?1",
+                read::USER
+            ))?;
+            let found =
+                s.query_row([username], |r| Ok((read::user(r)?, r.get::<_, String>(6)?))).optional()?;
+            match found {
+                None => Ok(None),
+                Some((user, hash)) => Ok(Some(Credentials { user: user?, password_hash: hash })),
+            }
+        })
+        .await
+    }
+
+    async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>> {
+        let (lo, hi) = scope.range();
+        self.read(move |c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {} FROM users u JOIN units n ON n.id = u.unit_id WHERE n.path >= ?1 AND n.path < ?2 ORDER BY u.id",
+                read::USER_U
+            ))?;
+            let rows = s.query_map([lo, hi], read::user)?;
+            rows.map(|r| r?).collect()
+        })
+        .await
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "INSERT INTO auth_tokens (hash, user_id, kind, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        token.hash.as_slice(),
+                        token.user_id.0,
+                        token.kind.as_str(),
+                        ms(token.created_at),
+                        ms(token.expires_at)
+                    ],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn token_user(&self, hash: &Digest, now: Timestamp) -> Result<Option<UserRecord>> {
+        let hash = *hash;
+        self.read(move |c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {} FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.hash = ?1 AND t.expires_at > ?2 AND u.active = 1",
+                read::USER_U
+            ))?;
+            s.query_row(params![hash.as_slice(), ms(now)], read::user).optional()?.transpose()
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, hash: &Digest) -> Result<()> {
+        let hash = *hash;
+        self.writer
+            .solo(move |c| {
+                c.execute("DELETE FROM auth_tokens WHERE hash = ?1", [hash.as_slice()])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn append(&self, append: Append) -> Result<Appended, AppendError> {
+        let mut out = self.writer.append(vec![append]).await;
+        out.pop().unwrap_or_else(|| Err(AppendError::Failed("no outcome".into())))
+    }
+
+    async fn append_many(&self, appends: Vec<Append>) -> Vec<Result<Appended, AppendError>> {
+        self.writer.append(appends).await
+    }
+
+    async fn events(&self, scope: &Scope, id: MatterId) -> Result<Option<Vec<RecordedEvent>>> {
+        let (lo, hi) = scope.range();
+        self.read(move |c| {
+            let visible: bool = c
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM matter_access WHERE matter_id = ?1 AND unit_path >= ?2 AND unit_path < ?3)",
+                )?
+                .query_row(params![id.0, lo, hi], |r| r.get(0))?;
+            if !visible {
+                return Ok(None);
+            }
+            let mut s = c.prepare_cached(
+                "SELECT seq, matter_id, version, at, actor, payload FROM events WHERE matter_id = ?1 ORDER BY version",
+            )?;
+            let rows = s.query_map([id.0], read::event)?;
+            let events = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
+            Ok((!events.is_empty()).then_some(events))
+        })
+        .await
+    }
+
+    async fn list(&self, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage> {
+        let scope = scope.clone();
+        let filter = filter.clone();
+        self.read(move |c| read::list(c, &scope, &filter, page)).await
+    }
+
+    async fn count_matters(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM matters", [], |r| r.get(0))?)).await
+    }
+
+    async fn verify_chain(&self) -> Result<ChainReport> {
+        self.read(|c| {
+            let mut s = c.prepare(
+                "SELECT seq, matter_id, version, at, actor, event_type, payload, hash FROM events ORDER BY seq",
+            )?;
+            let mut rows = s.query([])?;
+            let mut verifier = Verifier::default();
+            while let Some(r) = rows.next()? {
+                let (event_type, payload, hash): (String, String, Vec<u8>) = (r.get(5)?, r.get(6)?, r.get(7)?);
+                let link = Link {
+                    seq: r.get(0)?,
+                    matter_id: r.get(1)?,
+                    version: r.get(2)?,
+                    at_ms: r.get(3)?,
+                    actor: r.get(4)?,
+                    event_type: &event_type,
+                    payload: &payload,
+                };
+                if let Err(reason) = verifier.check(&link, &hash) {
+                    return Ok(ChainReport::Broken {
+                        seq: link.seq,
+                        matter_id: MatterId(link.matter_id),
+                        reason,
+                        checked: verifier.checked(),
+                    });
+                }
+            }
+            let head: i64 = c.query_row("SELECT seq FROM chain_head", [], |r| r.get(0))?;
+            if head != verifier.checked() {
+                return Ok(ChainReport::Broken {
+                    seq: verifier.checked() + 1,
+                    matter_id: MatterId(0),
+                    reason: BreakReason::Gap,
+                    checked: verifier.checked(),
+                });
+            }
+            Ok(ChainReport::Intact { events: verifier.checked() })
+        })
+        .await
+    }
+
+    async fn backup(&self, dest: &Path) -> Result<()> {
+        let dest = dest.to_owned();
+        let src = self.path.clone();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            if dest.exists() {
+                return Err(StoreError::Io(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!("{} already exists", dest.display()),
+                )));
+            }
+            let conn = Connection::open_with_flags(&src, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            conn.execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+    }
+}

@@ -1,0 +1,498 @@
+//! One conformance suite for both engines: every test runs against SQLite and PostgreSQL.
+//! PostgreSQL comes from MINSHENG_TEST_DATABASE_URL (default: the local server as `postgres`);
+//! if it cannot be reached the PostgreSQL half fails, it never skips.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiff::{SignedDuration, Timestamp};
+use minsheng_domain::chain::Digest;
+use minsheng_domain::matter::Registration;
+use minsheng_domain::{CategoryCode, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, Role};
+use minsheng_domain::{OrgTree, Status, Unit, UnitId, UnitKind, UserId};
+use minsheng_store::*;
+use std::sync::Arc;
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    raw: Raw,
+    _dir: Option<tempfile::TempDir>,
+}
+
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin: String, url: String, db: String },
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("MINSHENG_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is required for the conformance suite ({url}): {e}"));
+    tokio::spawn(conn);
+    client
+}
+
+impl Fixture {
+    async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("minsheng.db");
+        let store = minsheng_store::open(path.to_str().unwrap()).await.unwrap();
+        Self { store, raw: Raw::Sqlite(path), _dir: Some(dir) }
+    }
+
+    async fn postgres() -> Self {
+        let admin = pg_admin_url();
+        let db = format!("minsheng_t_{}", fastrand::u64(..));
+        pg_client(&admin).await.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
+        let mut config: tokio_postgres::Config = admin.parse().unwrap();
+        config.dbname(&db);
+        let url = pg_url(&admin, &db);
+        let store = minsheng_store::open(&url).await.unwrap();
+        let _ = config;
+        Self { store, raw: Raw::Postgres { admin, url, db }, _dir: None }
+    }
+
+    async fn done(self) {
+        self.store.close().await;
+        if let Raw::Postgres { admin, db, .. } = &self.raw {
+            drop(self.store);
+            let _ = pg_client(admin)
+                .await
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                .await;
+        }
+    }
+
+    /// Runs SQL straight against the database, bypassing the store.
+    async fn raw_sql(&self, sql: &str) -> Result<(), String> {
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.execute_batch(sql).map_err(|e| e.to_string())
+            }
+            Raw::Postgres { url, .. } => {
+                pg_client(url).await.batch_execute(sql).await.map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    async fn tamper(&self, seq: i64) {
+        let disable = match self.raw {
+            Raw::Sqlite(_) => "DROP TRIGGER events_no_update;",
+            Raw::Postgres { .. } => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
+        };
+        self.raw_sql(&format!(
+            "{disable} UPDATE events SET payload = replace(payload, '粉尘', '灰尘') WHERE seq = {seq};"
+        ))
+        .await
+        .unwrap();
+    }
+}
+
+/// The admin URL with its database name swapped for `db`.
+fn pg_url(admin: &str, db: &str) -> String {
+    match admin.rsplit_once('/') {
+        Some((base, tail)) => {
+            let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+            format!("{base}/{db}{query}")
+        }
+        None => admin.to_owned(),
+    }
+}
+
+/// County 1 → townships A, B → a village in A; a department under the county.
+struct Tree {
+    org: OrgTree,
+    county: UnitId,
+    town_a: UnitId,
+    town_b: UnitId,
+    village_a: UnitId,
+    dept: UnitId,
+}
+
+async fn tree(store: &dyn Store) -> Tree {
+    let mut made: Vec<Unit> = vec![];
+    let add = async |parent: Option<&Unit>, kind, name: &str, made: &mut Vec<Unit>| {
+        let parent_path = match parent {
+            None => "/".to_owned(),
+            Some(p) => OrgTree::new(made.clone()).unwrap().path(p.id).unwrap(),
+        };
+        let unit = store
+            .create_unit(NewUnit {
+                parent_id: parent.map(|p| p.id),
+                kind,
+                name: name.into(),
+                code: None,
+                parent_path,
+            })
+            .await
+            .unwrap();
+        made.push(unit.clone());
+        unit
+    };
+    let county = add(None, UnitKind::County, "诸暨市", &mut made).await;
+    let a = add(Some(&county), UnitKind::Township, "枫桥镇", &mut made).await;
+    let b = add(Some(&county), UnitKind::Township, "店口镇", &mut made).await;
+    let v = add(Some(&a), UnitKind::Village, "枫源村", &mut made).await;
+    let d = add(Some(&county), UnitKind::Department, "住建局", &mut made).await;
+    let org = OrgTree::new(store.units().await.unwrap()).unwrap();
+    Tree { org, county: county.id, town_a: a.id, town_b: b.id, village_a: v.id, dept: d.id }
+}
+
+fn t0() -> Timestamp {
+    Timestamp::from_second(1_790_000_000).unwrap()
+}
+
+fn registration(unit: UnitId, kind: MatterKind, title: &str) -> Registration {
+    Registration {
+        kind,
+        channel: Channel::Visit,
+        category: CategoryCode("environment".into()),
+        unit_id: unit,
+        title: title.into(),
+        body: "村口石料厂粉尘污染严重，请求查处。".into(),
+        parties: vec![],
+        people_involved: 3,
+        amount_fen: None,
+        attachments: vec![],
+    }
+}
+
+fn new_append(t: &Tree, unit: UnitId, kind: MatterKind, at: Timestamp, key: Option<(&str, u8)>) -> Append {
+    let reg = registration(unit, kind, "反映石料厂粉尘污染");
+    let matter = Matter::registered(MatterId(0), reg.clone(), at, UserId(1));
+    let idempotency =
+        key.map(|(k, f)| IdempotencyKey { user: UserId(1), key: k.into(), fingerprint: [f; 32] });
+    Append::new_matter(&matter, &[Event::Registered(reg)], &t.org, idempotency).unwrap().by(UserId(1))
+}
+
+async fn load(store: &dyn Store, id: MatterId) -> Matter {
+    Matter::from_events(&store.events(&Scope::all(), id).await.unwrap().unwrap()).unwrap()
+}
+
+/// Applies `event` to the stored matter and appends it, expecting `version`.
+async fn act(
+    store: &dyn Store,
+    t: &Tree,
+    id: MatterId,
+    event: Event,
+    expected: Option<i64>,
+) -> Result<Appended, AppendError> {
+    let mut m = load(store, id).await;
+    let at = m.updated_at + SignedDuration::from_mins(5);
+    m.apply(&event, at);
+    let mut append = Append::existing(&m, &[event], &t.org, expected).unwrap().by(UserId(2));
+    append.at = at;
+    store.append(append).await
+}
+
+fn transfer(to: UnitId) -> Event {
+    Event::Assigned { mode: HandlingMode::Transfer, lead: to, co_units: vec![], report_by: None, note: None }
+}
+
+async fn append_read_and_project(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let made = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap();
+    assert_eq!((made.version, made.replayed), (1, false));
+    let events = s.events(&Scope::all(), made.matter_id).await.unwrap().unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(matches!(&events[0].event, Event::Registered(r) if r.title == "反映石料厂粉尘污染"));
+    assert_eq!(events[0].at, t0());
+
+    let v2 = act(s, &t, made.matter_id, transfer(t.dept), Some(1)).await.unwrap();
+    assert_eq!(v2.version, 2);
+    let page =
+        s.list(&Scope::all(), &MatterFilter::default(), Page { before: None, limit: 10 }).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    let row = &page.items[0];
+    assert_eq!((row.status, row.lead_unit_id, row.version), (Status::Assigned, Some(t.dept), 2));
+    assert_eq!(row.title, "反映石料厂粉尘污染");
+    assert_eq!(s.count_matters().await.unwrap(), 1);
+}
+
+async fn stale_versions_conflict(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let id = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    act(s, &t, id, transfer(t.dept), Some(1)).await.unwrap();
+    let stale = act(s, &t, id, Event::Started { direct_unit: None }, Some(1)).await;
+    assert_eq!(stale, Err(AppendError::Conflict { current: 2 }));
+    assert_eq!(load(s, id).await.version, 2, "a refused write changes nothing");
+    let missing = act(s, &t, id, Event::Commented { text: "x".into() }, None).await.map(|a| a.version);
+    assert_eq!(missing, Ok(3));
+    let unknown =
+        Append::annotation(MatterId(9_999_999), UserId(1), t0(), &Event::Commented { text: "x".into() })
+            .unwrap();
+    assert_eq!(s.append(unknown).await, Err(AppendError::NotFound));
+}
+
+async fn idempotent_intake(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let first =
+        s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), Some(("k-1", 7)))).await.unwrap();
+    let again =
+        s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), Some(("k-1", 7)))).await.unwrap();
+    assert_eq!((again.matter_id, again.replayed), (first.matter_id, true));
+    let reused = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), Some(("k-1", 8)))).await;
+    assert_eq!(reused, Err(AppendError::KeyReused));
+    // The same key twice inside one group commit still makes one matter.
+    let both = s
+        .append_many(vec![
+            new_append(&t, t.village_a, MatterKind::Request, t0(), Some(("k-2", 1))),
+            new_append(&t, t.village_a, MatterKind::Request, t0(), Some(("k-2", 1))),
+        ])
+        .await;
+    let ids: Vec<_> = both.into_iter().map(|r| r.unwrap().matter_id).collect();
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(s.count_matters().await.unwrap(), 2);
+}
+
+async fn scope_confines_reads(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let in_a =
+        s.append(new_append(&t, t.village_a, MatterKind::Dispute, t0(), None)).await.unwrap().matter_id;
+    let in_b = s.append(new_append(&t, t.town_b, MatterKind::Dispute, t0(), None)).await.unwrap().matter_id;
+    let scope = |u: UnitId| Scope::subtree(t.org.path(u).unwrap());
+    let all = MatterFilter::default();
+    let page = Page { before: None, limit: 50 };
+    let ids = |p: ListPage| p.items.into_iter().map(|m| m.id).collect::<Vec<_>>();
+
+    assert_eq!(ids(s.list(&scope(t.town_a), &all, page).await.unwrap()), vec![in_a]);
+    assert_eq!(ids(s.list(&scope(t.town_b), &all, page).await.unwrap()), vec![in_b]);
+    assert_eq!(ids(s.list(&scope(t.county), &all, page).await.unwrap()), vec![in_b, in_a]);
+    assert!(s.events(&scope(t.town_b), in_a).await.unwrap().is_none());
+    assert!(s.events(&scope(t.village_a), in_a).await.unwrap().is_some());
+    assert!(s.list(&scope(t.dept), &all, page).await.unwrap().items.is_empty());
+
+    // Transferring to the department lets it see the matter; the township keeps it too.
+    act(s, &t, in_a, transfer(t.dept), Some(1)).await.unwrap();
+    assert_eq!(ids(s.list(&scope(t.dept), &all, page).await.unwrap()), vec![in_a]);
+    assert!(s.events(&scope(t.dept), in_a).await.unwrap().is_some());
+    assert!(s.events(&scope(t.town_b), in_a).await.unwrap().is_none());
+}
+
+async fn filters_and_cursor_pages(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let mut appends = vec![];
+    for i in 0..25 {
+        let kind = if i % 3 == 0 { MatterKind::Petition } else { MatterKind::Request };
+        let unit = if i % 2 == 0 { t.village_a } else { t.town_b };
+        appends.push(new_append(&t, unit, kind, t0() + SignedDuration::from_hours(i), None));
+    }
+    let made: Vec<MatterId> =
+        s.append_many(appends).await.into_iter().map(|r| r.unwrap().matter_id).collect();
+    let every = |filter: MatterFilter| async move {
+        let mut seen = vec![];
+        let mut before = None;
+        loop {
+            let p = s.list(&Scope::all(), &filter, Page { before, limit: 10 }).await.unwrap();
+            seen.extend(p.items.iter().map(|m| m.id));
+            match p.next {
+                Some(n) => before = Some(n),
+                None => break seen,
+            }
+        }
+    };
+    let mut newest_first = made.clone();
+    newest_first.reverse();
+    assert_eq!(every(MatterFilter::default()).await, newest_first);
+    let petitions = every(MatterFilter { kind: Some(MatterKind::Petition), ..Default::default() }).await;
+    assert_eq!(petitions.len(), 9);
+    let in_a = every(MatterFilter { unit_path: t.org.path(t.town_a), ..Default::default() }).await;
+    assert_eq!(in_a.len(), 13);
+    let window = MatterFilter {
+        registered_from: Some(t0() + SignedDuration::from_hours(5)),
+        registered_before: Some(t0() + SignedDuration::from_hours(10)),
+        kind: Some(MatterKind::Request),
+        ..Default::default()
+    };
+    assert_eq!(every(window).await.len(), 3); // hours 5, 7, 8
+    act(s, &t, made[0], transfer(t.dept), None).await.unwrap();
+    let assigned = every(MatterFilter { status: Some(Status::Assigned), ..Default::default() }).await;
+    assert_eq!(assigned, vec![made[0]]);
+    let none = every(MatterFilter {
+        category: Some("wage_arrears".into()),
+        channel: Some(Channel::Visit),
+        ..Default::default()
+    })
+    .await;
+    assert!(none.is_empty());
+}
+
+async fn chain_detects_tampering(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    for _ in 0..3 {
+        let id =
+            s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+        act(s, &t, id, transfer(t.dept), None).await.unwrap();
+    }
+    assert_eq!(s.verify_chain().await.unwrap(), ChainReport::Intact { events: 6 });
+    // The log refuses edits while its guard is in place.
+    assert!(f.raw_sql("UPDATE events SET payload = '{}' WHERE seq = 3").await.is_err());
+    assert!(f.raw_sql("DELETE FROM events WHERE seq = 3").await.is_err());
+    f.tamper(3).await;
+    match s.verify_chain().await.unwrap() {
+        ChainReport::Broken { seq, reason, checked, .. } => {
+            assert_eq!((seq, reason, checked), (3, BreakReason::DigestMismatch, 2));
+        }
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
+}
+
+async fn concurrent_appends_share_commits(f: &Fixture) {
+    let s = Arc::clone(&f.store);
+    let t = Arc::new(tree(s.as_ref()).await);
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let (s, t) = (Arc::clone(&s), Arc::clone(&t));
+            tokio::spawn(async move {
+                s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), Some((&format!("c-{i}"), 1))))
+                    .await
+            })
+        })
+        .collect();
+    let mut ids = vec![];
+    for task in tasks {
+        ids.push(task.await.unwrap().unwrap().matter_id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200);
+    assert_eq!(s.count_matters().await.unwrap(), 200);
+    assert_eq!(s.verify_chain().await.unwrap(), ChainReport::Intact { events: 200 });
+}
+
+async fn users_and_tokens(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let user = |name: &str, unit| NewUser {
+        username: name.into(),
+        display_name: "测试".into(),
+        role: Role::Clerk,
+        unit_id: unit,
+        password_hash: "$argon2id$fake".into(),
+        created_at: t0(),
+    };
+    let a = s.create_user(user("clerk_a", t.town_a)).await.unwrap();
+    s.create_user(user("clerk_b", t.village_a)).await.unwrap();
+    s.create_user(user("dept", t.dept)).await.unwrap();
+    assert!(matches!(s.create_user(user("clerk_a", t.town_b)).await, Err(StoreError::Duplicate("username"))));
+    assert_eq!(s.count_users().await.unwrap(), 3);
+    let scoped: Vec<String> = s
+        .users(&Scope::subtree(t.org.path(t.town_a).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(scoped, ["clerk_a", "clerk_b"]);
+    let creds = s.credentials("clerk_a").await.unwrap().unwrap();
+    assert_eq!((creds.user.id, creds.password_hash.as_str()), (a.id, "$argon2id$fake"));
+    assert!(s.credentials("nobody").await.unwrap().is_none());
+
+    let hash: Digest = [9; 32];
+    let token = NewToken {
+        hash,
+        user_id: a.id,
+        kind: TokenKind::Api,
+        created_at: t0(),
+        expires_at: t0() + SignedDuration::from_hours(1),
+    };
+    s.create_token(token).await.unwrap();
+    assert_eq!(s.token_user(&hash, t0()).await.unwrap().map(|u| u.id), Some(a.id));
+    assert!(s.token_user(&hash, t0() + SignedDuration::from_hours(2)).await.unwrap().is_none(), "expired");
+    assert!(s.token_user(&[8; 32], t0()).await.unwrap().is_none());
+    s.revoke_token(&hash).await.unwrap();
+    assert!(s.token_user(&hash, t0()).await.unwrap().is_none(), "revoked");
+}
+
+async fn categories_are_seeded_once(f: &Fixture) {
+    let s = f.store.as_ref();
+    s.ensure_categories(minsheng_domain::category::defaults()).await.unwrap();
+    s.ensure_categories(minsheng_domain::category::defaults()).await.unwrap();
+    let cats = s.categories().await.unwrap();
+    assert_eq!(cats.len(), minsheng_domain::category::DEFAULTS.len());
+    assert_eq!(cats[0].code.as_str(), "wage_arrears");
+    assert_eq!(cats[0].name_zh, "拖欠工资");
+}
+
+async fn reopening_keeps_everything(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let id = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    for e in [
+        transfer(t.dept),
+        Event::Started { direct_unit: None },
+        Event::Replied { text: "已处理".into() },
+        Event::Closed { note: None },
+        Event::Reopened { reason: "反弹".into() },
+    ] {
+        act(s, &t, id, e, None).await.unwrap();
+    }
+    let m = load(s, id).await;
+    assert_eq!((m.status, m.reopen_count, m.version), (Status::InProgress, 1, 6));
+    let row = s.list(&Scope::all(), &MatterFilter::default(), Page { before: None, limit: 1 }).await.unwrap();
+    assert_eq!(
+        (row.items[0].status, row.items[0].reopen_count, row.items[0].closed_at),
+        (Status::InProgress, 1, None)
+    );
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let f = super::Fixture::sqlite().await;
+                super::$name(&f).await;
+                f.done().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let f = super::Fixture::postgres().await;
+                super::$name(&f).await;
+                f.done().await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    append_read_and_project,
+    stale_versions_conflict,
+    idempotent_intake,
+    scope_confines_reads,
+    filters_and_cursor_pages,
+    chain_detects_tampering,
+    concurrent_appends_share_commits,
+    users_and_tokens,
+    categories_are_seeded_once,
+    reopening_keeps_everything,
+);
+
+#[tokio::test]
+async fn sqlite_backup_is_a_consistent_copy() {
+    let f = Fixture::sqlite().await;
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("copy.db");
+    s.backup(&dest).await.unwrap();
+    assert!(s.backup(&dest).await.is_err(), "never overwrites");
+    let copy = minsheng_store::open(dest.to_str().unwrap()).await.unwrap();
+    assert_eq!(copy.count_matters().await.unwrap(), 1);
+    assert_eq!(copy.verify_chain().await.unwrap(), ChainReport::Intact { events: 1 });
+    copy.close().await;
+    f.done().await;
+}
