@@ -23,6 +23,7 @@ pub struct Context<'a> {
 }
 
 /// The commands of the generic lifecycle. Kind-specific workflows add their own.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
@@ -39,7 +40,7 @@ pub enum Command {
         note: Option<String>,
     },
     /// Begin handling; from `registered` this is 直办 by the actor's own unit.
-    Start,
+    Start {},
     /// Answer the citizen in writing.
     Reply { text: String },
     /// Close the matter (办结).
@@ -59,7 +60,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Assign { .. } => "assign",
-            Self::Start => "start",
+            Self::Start {} => "start",
             Self::Reply { .. } => "reply",
             Self::Close { .. } => "close",
             Self::Reopen { .. } => "reopen",
@@ -105,7 +106,7 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
                 parse_assignment(*mode, *unit_id, co_unit_ids, *report_by, note.as_deref(), ctx)?;
             Ok(vec![assignment])
         }
-        Command::Start => {
+        Command::Start {} => {
             if !actor.role.handles() {
                 return Err(DomainError::Forbidden(Denial::Role));
             }

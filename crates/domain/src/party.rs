@@ -150,6 +150,7 @@ fn mask_middle(s: &str, head: usize, tail: usize) -> String {
 }
 
 /// The part a party plays in the matter.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyRole {
@@ -173,7 +174,9 @@ pub struct Party {
 }
 
 /// A party as it arrives from outside, before validation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartyDraft {
     #[serde(default)]
     pub role: PartyRole,

@@ -12,14 +12,29 @@ use serde::Serialize;
 #[derive(Clone, Debug)]
 pub struct Append {
     pub target: Target,
-    pub actor: UserId,
+    /// When the last of the events happened; the projection's `updated_at`.
     pub at: Timestamp,
-    /// Events as (type, canonical JSON payload), serialised before they reach the writer.
-    pub events: Vec<(&'static str, String)>,
+    /// The events, serialised before they reach the writer.
+    pub events: Vec<PendingEvent>,
     /// The projection row after the events; `None` leaves it as it is (version aside).
     pub projection: Option<Projection>,
     /// Unit paths whose subtrees may see the matter (place and every handling unit).
     pub access_paths: Vec<String>,
+}
+
+/// An event ready to be sealed: its type, its canonical JSON, when it happened and who did it.
+#[derive(Clone, Debug)]
+pub struct PendingEvent {
+    pub event_type: &'static str,
+    pub payload: String,
+    pub at: Timestamp,
+    pub actor: UserId,
+}
+
+impl PendingEvent {
+    pub fn of(event: &Event, at: Timestamp, actor: UserId) -> Result<Self, serde_json::Error> {
+        Ok(Self { event_type: event.type_name(), payload: serde_json::to_string(event)?, at, actor })
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -49,6 +64,23 @@ impl Append {
         Self::build(Target::New { idempotency }, matter, events, org)
     }
 
+    /// A matter imported with its whole history (the demo, imports): `events` with their
+    /// times, `after` the state they lead to.
+    pub fn history(
+        after: &Matter,
+        events: Vec<PendingEvent>,
+        org: &OrgTree,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Self {
+        Self {
+            target: Target::New { idempotency },
+            at: after.updated_at,
+            events,
+            projection: Some(Projection::of(after, org)),
+            access_paths: after.visible_to_units().into_iter().filter_map(|u| org.path(u)).collect(),
+        }
+    }
+
     /// The append that records `events`, which brought the matter to state `after`.
     pub fn existing(
         after: &Matter,
@@ -69,9 +101,8 @@ impl Append {
     ) -> Result<Self, serde_json::Error> {
         Ok(Self {
             target: Target::Existing { id, expected_version: None },
-            actor,
             at,
-            events: vec![(event.type_name(), serde_json::to_string(event)?)],
+            events: vec![PendingEvent::of(event, at, actor)?],
             projection: None,
             access_paths: vec![],
         })
@@ -83,22 +114,23 @@ impl Append {
         events: &[Event],
         org: &OrgTree,
     ) -> Result<Self, serde_json::Error> {
-        let events = events
-            .iter()
-            .map(|e| Ok((e.type_name(), serde_json::to_string(e)?)))
-            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        let at = after.updated_at;
+        let events =
+            events.iter().map(|e| PendingEvent::of(e, at, UserId(0))).collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             target,
-            actor: UserId(0),
-            at: after.updated_at,
+            at,
             events,
             projection: Some(Projection::of(after, org)),
             access_paths: after.visible_to_units().into_iter().filter_map(|u| org.path(u)).collect(),
         })
     }
 
+    /// Attributes every event to `actor`.
     pub fn by(mut self, actor: UserId) -> Self {
-        self.actor = actor;
+        for e in &mut self.events {
+            e.actor = actor;
+        }
         self
     }
 }

@@ -160,27 +160,27 @@ pub fn plan(batch: &[Append], head: Head, lookups: &Lookups, mut next_id: impl F
 
 /// Seals the append's events after `head`; returns the matter's new version.
 fn seal(plan: &mut Plan, head: &mut Head, append: &Append, id: MatterId, mut version: i64) -> i64 {
-    for (event_type, payload) in &append.events {
+    for pending in &append.events {
         version += 1;
         let seq = head.seq + 1;
         let link = Link {
             seq,
             matter_id: id.0,
             version,
-            at_ms: append.at.as_millisecond(),
-            actor: append.actor.0,
-            event_type,
-            payload,
+            at_ms: pending.at.as_millisecond(),
+            actor: pending.actor.0,
+            event_type: pending.event_type,
+            payload: &pending.payload,
         };
         let hash = chain::digest(&head.hash, &link);
         plan.events.push(EventRow {
             seq,
             matter_id: id,
             version,
-            at: append.at,
-            actor: append.actor,
-            event_type,
-            payload: payload.clone(),
+            at: pending.at,
+            actor: pending.actor,
+            event_type: pending.event_type,
+            payload: pending.payload.clone(),
             hash,
         });
         *head = Head { seq, hash };

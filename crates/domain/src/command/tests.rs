@@ -118,7 +118,7 @@ fn the_whole_lifecycle() -> Result<(), DomainError> {
     assert_eq!(m.status, Status::Registered);
     w.run(&mut m, actor(Role::Clerk, TOWN_A), transfer_to(DEPT))?;
     assert_eq!(m.status, Status::Assigned);
-    w.run(&mut m, actor(Role::Handler, DEPT), Command::Start)?;
+    w.run(&mut m, actor(Role::Handler, DEPT), Command::Start {})?;
     assert_eq!(m.status, Status::InProgress);
     w.run(&mut m, actor(Role::Handler, DEPT), Command::Reply { text: "已责令整改".into() })?;
     assert_eq!(m.status, Status::Replied);
@@ -134,7 +134,7 @@ fn the_whole_lifecycle() -> Result<(), DomainError> {
 fn direct_handling_at_intake() -> Result<(), DomainError> {
     let w = World::new();
     let mut m = w.registered();
-    w.run(&mut m, actor(Role::Clerk, TOWN_A), Command::Start)?;
+    w.run(&mut m, actor(Role::Clerk, TOWN_A), Command::Start {})?;
     assert_eq!(m.handling.as_ref().map(|h| (h.mode, h.lead)), Some((HandlingMode::Direct, TOWN_A)));
     Ok(())
 }
@@ -154,10 +154,10 @@ fn only_the_handling_unit_works_on_an_assigned_matter() -> Result<(), DomainErro
     let w = World::new();
     let mut m = w.registered();
     w.run(&mut m, actor(Role::Clerk, TOWN_A), transfer_to(DEPT))?;
-    let err = decide(&m, &Command::Start, &w.ctx(actor(Role::Handler, DEPT2)));
+    let err = decide(&m, &Command::Start {}, &w.ctx(actor(Role::Handler, DEPT2)));
     assert_eq!(err, Err(DomainError::Forbidden(Denial::NotHandlingUnit)));
     // A county leader sits above the department and may act.
-    assert!(decide(&m, &Command::Start, &w.ctx(actor(Role::Leader, COUNTY))).is_ok());
+    assert!(decide(&m, &Command::Start {}, &w.ctx(actor(Role::Leader, COUNTY))).is_ok());
     Ok(())
 }
 
@@ -166,7 +166,7 @@ fn auditors_change_nothing() {
     let w = World::new();
     let m = w.registered();
     let auditor = actor(Role::Auditor, COUNTY);
-    for cmd in [Command::Start, Command::Comment { text: "x".into() }, transfer_to(DEPT)] {
+    for cmd in [Command::Start {}, Command::Comment { text: "x".into() }, transfer_to(DEPT)] {
         assert_eq!(decide(&m, &cmd, &w.ctx(auditor)), Err(DomainError::Forbidden(Denial::Role)));
     }
     assert_eq!(register(&draft(), &w.ctx(auditor)).err(), Some(DomainError::Forbidden(Denial::Role)));
@@ -247,7 +247,7 @@ fn any_command() -> impl Strategy<Value = Command> {
     let unit = prop_oneof![Just(DEPT), Just(DEPT2), Just(TOWN_A), Just(UnitId(99))];
     prop_oneof![
         unit.prop_map(transfer_to),
-        Just(Command::Start),
+        Just(Command::Start {}),
         "[a-z ]{0,4}".prop_map(|text| Command::Reply { text }),
         Just(Command::Close { note: None }),
         "[a-z ]{0,4}".prop_map(|reason| Command::Reopen { reason }),

@@ -1,0 +1,293 @@
+//! A year of demo history. Each generated grievance is registered and then carried through its
+//! lifecycle by the domain's own `decide`, acting as the staff who would really do each step,
+//! with times spread over the past year; matters from recent weeks are still open. Chunks are
+//! generated on a blocking thread while the previous chunk is being committed.
+
+use super::county::{COMMITTEES, DEPARTMENTS};
+use super::texts::{self, DemoKind, Place};
+use jiff::{SignedDuration, Timestamp};
+use minsheng_domain::command::{self, Command, Context};
+use minsheng_domain::matter::RegistrationDraft;
+use minsheng_domain::party::PartyDraft;
+use minsheng_domain::{Actor, Catalogue, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree};
+use minsheng_domain::{Role, UnitId, UnitKind, UserId};
+use minsheng_store::{Append, PendingEvent, Store, UserRecord};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A township and who works there.
+#[derive(Clone, Debug)]
+struct Township {
+    id: UnitId,
+    name: String,
+    committee: UnitId,
+    villages: Vec<(UnitId, String)>,
+    clerk: UserId,
+    mediator: UserId,
+    grid_worker: UserId,
+}
+
+/// The staff and units the history is acted by.
+#[derive(Clone, Debug)]
+pub struct Cast {
+    county: UnitId,
+    county_clerk: UserId,
+    leader: UserId,
+    townships: Vec<Township>,
+    /// category → (unit, the user acting for it)
+    departments: HashMap<&'static str, Vec<(UnitId, UserId)>>,
+    committees: HashMap<&'static str, (UnitId, UserId)>,
+    petitions_office: (UnitId, UserId),
+}
+
+impl Cast {
+    pub fn of(org: &OrgTree, users: &[UserRecord]) -> Result<Self, String> {
+        let user = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id).ok_or(format!("no user {name}"));
+        let unit = |name: &str| org.iter().find(|u| u.name == name).map(|u| u.id).ok_or(format!("no unit {name}"));
+        let county = org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).ok_or("no county")?;
+        let mut townships = vec![];
+        for t in org.iter().filter(|u| u.kind == UnitKind::Township) {
+            let suffix: String = t.code.as_deref().unwrap_or_default().chars().skip(6).collect();
+            let villages: Vec<(UnitId, String)> = org
+                .iter()
+                .filter(|v| v.kind == UnitKind::Village && v.parent_id == Some(t.id))
+                .map(|v| (v.id, v.name.clone()))
+                .collect();
+            if villages.is_empty() {
+                continue;
+            }
+            townships.push(Township {
+                id: t.id,
+                name: t.name.clone(),
+                committee: unit(&format!("{}人民调解委员会", t.name))?,
+                villages,
+                clerk: user(&format!("clerk_{suffix}"))?,
+                mediator: user(&format!("mediator_{suffix}"))?,
+                grid_worker: user(&format!("grid_{suffix}"))?,
+            });
+        }
+        let mut departments: HashMap<&'static str, Vec<(UnitId, UserId)>> = HashMap::new();
+        for (name, login, categories) in DEPARTMENTS {
+            let who = (unit(name)?, user(&format!("handler_{login}"))?);
+            for c in *categories {
+                departments.entry(c).or_default().push(who);
+            }
+        }
+        let mut committees = HashMap::new();
+        for (name, login, categories) in COMMITTEES {
+            let who = (unit(name)?, user(&format!("mediator_{login}"))?);
+            for c in *categories {
+                committees.insert(*c, who);
+            }
+        }
+        Ok(Self {
+            county,
+            county_clerk: user("clerk")?,
+            leader: user("leader")?,
+            townships,
+            departments,
+            committees,
+            petitions_office: (unit("市信访局")?, user("handler_xfj")?),
+        })
+    }
+}
+
+/// Generates `n` matters into the store, showing progress.
+pub async fn generate(store: Arc<dyn Store>, org: Arc<OrgTree>, cast: Cast, n: u64, seed: u64) -> Result<(), String> {
+    const CHUNK: u64 = 2_000;
+    let bar = indicatif::ProgressBar::new(n);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})")
+            .map_err(|e| e.to_string())?,
+    );
+    bar.set_message("生成一年的事项 generating matters");
+    let catalogue = Arc::new(Catalogue::new(store.categories().await.map_err(|e| e.to_string())?));
+    let now = Timestamp::now();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Append>>(2);
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut i = 0;
+        while i < n {
+            let end = (i + CHUNK).min(n);
+            let chunk: Vec<Append> =
+                (i..end).filter_map(|k| one_matter(&mut rng, &org, &catalogue, &cast, now, k, n)).collect();
+            if tx.blocking_send(chunk).is_err() {
+                return;
+            }
+            i = end;
+        }
+    });
+    let mut written = 0u64;
+    let mut failed = 0u64;
+    while let Some(chunk) = rx.recv().await {
+        let size = chunk.len() as u64;
+        for outcome in store.append_many(chunk).await {
+            if let Err(e) = outcome {
+                failed += 1;
+                if failed <= 3 {
+                    tracing::error!(error = %e, "a demo matter was refused");
+                }
+            }
+        }
+        written += size;
+        bar.set_position(written);
+    }
+    producer.await.map_err(|e| e.to_string())?;
+    bar.finish_with_message("完成 done");
+    if failed > 0 {
+        return Err(format!("{failed} demo matters were refused by the store"));
+    }
+    Ok(())
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
+    (!items.is_empty()).then(|| &items[rng.usize(..items.len())])
+}
+
+/// The `k`-th of `n` matters, registered on day k·365/n of the past year.
+fn one_matter(
+    rng: &mut fastrand::Rng,
+    org: &OrgTree,
+    catalogue: &Catalogue,
+    cast: &Cast,
+    now: Timestamp,
+    k: u64,
+    n: u64,
+) -> Option<Append> {
+    // 枫桥镇 weighs three times as much: the demo's featured township is busy.
+    let weighted: Vec<&Township> =
+        cast.townships.iter().flat_map(|t| std::iter::repeat_n(t, if t.name == "枫桥镇" { 3 } else { 1 })).collect();
+    let township = *pick(rng, &weighted)?;
+    let (village, village_name) = pick(rng, &township.villages)?.clone();
+    let g = texts::compose(rng, &Place { township: &township.name, village: &village_name });
+
+    let day = (k as f64 / n as f64 * 365.0) as i64;
+    let registered_at = now - SignedDuration::from_hours(24 * (365 - day))
+        + SignedDuration::from_mins(rng.i64(0..600) - 300);
+    let registered_at = registered_at.min(now - SignedDuration::from_mins(30));
+    let (kind, channel, registrar, place) = match g.kind {
+        DemoKind::Request => (MatterKind::Request, *pick(rng, &[Channel::Phone, Channel::Phone, Channel::Online])?, cast.county_clerk, village),
+        DemoKind::Petition => (
+            MatterKind::Petition,
+            *pick(rng, &[Channel::Letter, Channel::Visit, Channel::Online])?,
+            cast.county_clerk,
+            village,
+        ),
+        DemoKind::Dispute => (
+            MatterKind::Dispute,
+            *pick(rng, &[Channel::Visit, Channel::Visit, Channel::Screening, Channel::Transfer])?,
+            township.clerk,
+            village,
+        ),
+        DemoKind::GridEvent => (MatterKind::GridEvent, Channel::Grid, township.grid_worker, village),
+        DemoKind::WageClaim => (MatterKind::WageClaim, *pick(rng, &[Channel::Visit, Channel::Phone])?, township.clerk, village),
+    };
+    let draft = RegistrationDraft {
+        kind,
+        channel,
+        category: g.category.to_owned(),
+        unit_id: place.0,
+        title: g.title,
+        body: g.body,
+        people_involved: Some(i64::from(g.people_involved)),
+        amount_fen: g.amount_fen,
+        parties: g
+            .parties
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| PartyDraft {
+                role: if i == 0 { minsheng_domain::party::PartyRole::Applicant } else { minsheng_domain::party::PartyRole::Respondent },
+                name: p.name,
+                phone: Some(p.phone),
+                id_card: p.id_card,
+                address: Some(p.address),
+            })
+            .collect(),
+        attachments: vec![],
+    };
+    let root_actor = |user: UserId, role: Role| Actor { user_id: user, role, unit_id: cast.county };
+    let ctx = |actor: Actor, at: Timestamp| Context { actor, now: at, org, catalogue };
+    let registration = match command::register(&draft, &ctx(root_actor(registrar, Role::Clerk), registered_at)) {
+        Ok(Event::Registered(r)) => r,
+        Ok(_) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "generated text failed validation; skipped");
+            return None;
+        }
+    };
+    let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar);
+    let mut events = vec![PendingEvent::of(&Event::Registered(registration), registered_at, registrar).ok()?];
+    let mut at = registered_at;
+    let mut step = |matter: &mut Matter, actor: Actor, cmd: Command, after: SignedDuration, at: &mut Timestamp| -> bool {
+        let next = *at + after;
+        if next >= now {
+            return false;
+        }
+        match command::decide(matter, &cmd, &ctx(actor, next)) {
+            Ok(new) => {
+                for e in new {
+                    matter.apply(&e, next);
+                    if let Ok(p) = PendingEvent::of(&e, next, actor.user_id) {
+                        events.push(p);
+                    }
+                }
+                *at = next;
+                true
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "demo step refused");
+                false
+            }
+        }
+    };
+    let hours = |rng: &mut fastrand::Rng, lo: i64, hi: i64| SignedDuration::from_mins(rng.i64(lo * 60..hi * 60));
+
+    // Route it as a centre would.
+    let category = g.category;
+    let (lead, lead_user, mode, co): (UnitId, UserId, HandlingMode, Vec<i64>) = match kind {
+        MatterKind::Dispute => match cast.committees.get(category) {
+            Some(&(unit, user)) if rng.u8(..10) < 4 => (unit, user, HandlingMode::Transfer, vec![]),
+            _ => (township.committee, township.mediator, HandlingMode::Transfer, vec![]),
+        },
+        MatterKind::Petition => (cast.petitions_office.0, cast.petitions_office.1, HandlingMode::Assign, vec![]),
+        MatterKind::WageClaim => {
+            let (unit, user) = cast.departments.get("wage_arrears").and_then(|d| d.first().copied())?;
+            (unit, user, HandlingMode::Joint, vec![township.id.0])
+        }
+        MatterKind::GridEvent => (township.id, township.grid_worker, HandlingMode::Direct, vec![]),
+        MatterKind::Request => match cast.departments.get(category).and_then(|d| pick(rng, d)) {
+            Some(&(unit, user)) if rng.u8(..10) < 7 => (unit, user, HandlingMode::Transfer, vec![]),
+            _ => (township.id, township.clerk, HandlingMode::Transfer, vec![]),
+        },
+    };
+    let clerk = root_actor(registrar, Role::Clerk);
+    let handler = Actor { user_id: lead_user, role: Role::Handler, unit_id: lead };
+    let routed = if mode == HandlingMode::Direct {
+        let grid = Actor { user_id: lead_user, role: Role::GridWorker, unit_id: lead };
+        step(&mut matter, grid, Command::Start {}, hours(rng, 1, 6), &mut at)
+    } else {
+        let report_by = (mode == HandlingMode::Assign).then(|| at + SignedDuration::from_hours(24 * 15 + 12));
+        let assign = Command::Assign { mode, unit_id: lead.0, co_unit_ids: co, report_by, note: None };
+        step(&mut matter, clerk, assign, hours(rng, 1, 20), &mut at)
+            && step(&mut matter, handler, Command::Start {}, hours(rng, 2, 48), &mut at)
+    };
+    if routed && rng.u8(..10) < 2 {
+        let note = Command::Note { text: "已电话联系当事人，约定上门核实情况。".into() };
+        step(&mut matter, handler, note, hours(rng, 1, 30), &mut at);
+    }
+    // Most are answered within a few weeks; recent ones may still be open.
+    let replied = routed && step(&mut matter, handler, Command::Reply { text: g.reply.clone() }, hours(rng, 24, 24 * 20), &mut at);
+    let closed = replied
+        && rng.u8(..100) < 96
+        && step(&mut matter, clerk, Command::Close { note: Some(g.close_note.clone()) }, hours(rng, 4, 24 * 5), &mut at);
+    if closed && rng.u8(..100) < 4 {
+        let leader = root_actor(cast.leader, Role::Leader);
+        let reopen = Command::Reopen { reason: "回访时群众反映问题反弹，要求重新办理。".into() };
+        if step(&mut matter, leader, reopen, hours(rng, 24, 24 * 30), &mut at)
+            && step(&mut matter, handler, Command::Reply { text: format!("经再次核查处理：{}", g.reply) }, hours(rng, 24, 24 * 10), &mut at)
+        {
+            step(&mut matter, clerk, Command::Close { note: Some("重新办理后回访满意，销号。".into()) }, hours(rng, 4, 48), &mut at);
+        }
+    }
+    Some(Append::history(&matter, events, org, None))
+}

@@ -1,0 +1,101 @@
+//! `minsheng serve`: open the store, seed an empty installation, serve HTTP until SIGTERM or
+//! Ctrl-C, then finish in-flight requests and queued commits before exiting.
+
+use crate::config::{self, FileConfig};
+use minsheng_web::clock::SystemClock;
+use minsheng_web::{AppState, FirstAdmin, Settings};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MINSHENG_LISTEN")]
+    pub listen: Option<String>,
+    /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file path.
+    #[arg(long, env = "MINSHENG_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, root_unit_name).
+    #[arg(long, env = "MINSHENG_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Name of the root unit created in an empty database.
+    #[arg(long, env = "MINSHENG_ROOT_UNIT_NAME")]
+    pub root_unit_name: Option<String>,
+}
+
+/// Opens the store and the application state, seeding an empty installation.
+pub async fn prepare(url: &str, settings: Settings, root_name: &str) -> Result<AppState, String> {
+    let store = minsheng_store::open(url).await.map_err(|e| format!("cannot open the database {url}: {e}"))?;
+    let state = AppState::load(store, Arc::new(SystemClock), settings).await.map_err(|e| e.to_string())?;
+    let admin = minsheng_web::bootstrap(
+        &state,
+        root_name,
+        std::env::var("MINSHENG_ADMIN_USER").ok(),
+        std::env::var("MINSHENG_ADMIN_PASSWORD").ok(),
+    )
+    .await
+    .map_err(|e| format!("cannot seed the database: {e:?}"))?;
+    match admin {
+        FirstAdmin::Existing => {}
+        FirstAdmin::Supplied { username } => println!("created administrator {username} with the supplied password"),
+        FirstAdmin::Generated { username, password } => {
+            println!("created administrator {username}; password (shown once, change it): {password}")
+        }
+    }
+    Ok(state)
+}
+
+pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> {
+    let listen = args.listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into());
+    let url = args.database_url.or(file.database_url).unwrap_or_else(|| config::DEFAULT_DATABASE.into());
+    let mut settings = Settings::default();
+    if let Some(limit) = file.body_limit_bytes {
+        settings.body_limit = limit;
+    }
+    if let Some(hours) = file.token_ttl_hours {
+        settings.token_ttl = jiff::SignedDuration::from_hours(hours);
+    }
+    let root = args.root_unit_name.or(file.root_unit_name).unwrap_or_else(|| "本级单位".into());
+    let state = prepare(&url, settings, &root).await?;
+    serve(state, &listen, || {}).await
+}
+
+/// Serves until a shutdown signal; `ready` runs once the socket is bound.
+pub async fn serve(state: AppState, listen: &str, ready: impl FnOnce()) -> Result<ExitCode, String> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let store = Arc::clone(&state.store);
+    tracing::info!(%addr, engine = store.engine(), "serving");
+    println!("listening on http://{addr}");
+    ready();
+    let app = minsheng_web::router(state);
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    tracing::info!("finishing queued commits");
+    store.close().await;
+    served.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,328 @@
+//! `/api/v1/matters`: intake, reading, listing, commands, the timeline, and revealing personal
+//! data with a reason. Every read passes the caller's scope to the store.
+
+use super::views::{MatterList, MatterRow, MatterView, Timeline, TimelineEntry};
+use crate::auth::Caller;
+use crate::extract::ApiJson;
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use minsheng_domain::command::{self, Command, Context};
+use minsheng_domain::matter::RegistrationDraft;
+use minsheng_domain::{Channel, Event, Issue, Matter, MatterId, MatterKind, Status, UnitId};
+use minsheng_store::{Append, AppendError, IdempotencyKey, MatterFilter, Page};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+fn matter_id(raw: &str) -> Result<MatterId, ApiError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).map(MatterId).ok_or(ApiError::NotFound)
+}
+
+fn append_failed(state: &AppState, e: AppendError) -> ApiError {
+    match e {
+        AppendError::Conflict { current } => {
+            state.metrics.stale_writes.inc();
+            ApiError::StaleVersion { current }
+        }
+        AppendError::NotFound => ApiError::NotFound,
+        AppendError::KeyReused => ApiError::KeyReused,
+        AppendError::Failed(reason) => {
+            tracing::error!(%reason, "append failed");
+            ApiError::Internal
+        }
+    }
+}
+
+fn serialise_failed(e: serde_json::Error) -> ApiError {
+    tracing::error!(error = %e, "event serialisation failed");
+    ApiError::Internal
+}
+
+/// Loads a matter the caller may see.
+async fn load(state: &AppState, caller: &Caller, id: MatterId) -> Result<Matter, ApiError> {
+    let events = state.store.events(&caller.scope, id).await?.ok_or(ApiError::NotFound)?;
+    Matter::from_events(&events).ok_or_else(|| {
+        tracing::error!(matter = %id, "event stream does not start with a registration");
+        ApiError::Internal
+    })
+}
+
+fn idempotency_key(
+    headers: &HeaderMap,
+    caller: &Caller,
+    draft: &RegistrationDraft,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(raw) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or(ApiError::field("Idempotency-Key", Issue::TooLong { max: 200 }))?;
+    let body = serde_json::to_vec(draft).map_err(serialise_failed)?;
+    Ok(Some(IdempotencyKey {
+        user: caller.user.id,
+        key: key.to_owned(),
+        fingerprint: Sha256::digest(&body).into(),
+    }))
+}
+
+/// Register a matter (受理登记).
+///
+/// Send an `Idempotency-Key` header to retry safely: the same key with the same body returns
+/// the matter the first request made (200), never a second one.
+#[utoipa::path(
+    post, path = "/api/v1/matters", tag = "matters",
+    request_body = RegistrationDraft,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Registered", body = MatterView),
+        (status = 200, description = "Replayed: this key already registered the matter", body = MatterView),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(draft): ApiJson<RegistrationDraft>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers, &caller, &draft)?;
+    let org = state.org_knowing(&[draft.unit_id]).await;
+    let catalogue = state.catalogue();
+    let now = state.clock.now();
+    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
+    let event = command::register(&draft, &ctx)?;
+    let Event::Registered(registration) = &event else { return Err(ApiError::Internal) };
+    let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
+    let append =
+        Append::new_matter(&matter, &[event], &org, key).map_err(serialise_failed)?.by(caller.user.id);
+    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
+    let (status, view) = if done.replayed {
+        (StatusCode::OK, MatterView::of(&load(&state, &caller, done.matter_id).await?, &org, false))
+    } else {
+        state.metrics.matters_registered.inc();
+        matter.id = done.matter_id;
+        (StatusCode::CREATED, MatterView::of(&matter, &org, false))
+    };
+    let location = format!("/api/v1/matters/{}", done.matter_id);
+    let mut response = (status, axum::Json(view)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// One matter, personal data masked.
+#[utoipa::path(
+    get, path = "/api/v1/matters/{id}", tag = "matters",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = MatterView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<MatterView>, ApiError> {
+    let matter = load(&state, &caller, matter_id(&id)?).await?;
+    Ok(axum::Json(MatterView::of(&matter, &state.org(), false)))
+}
+
+/// Filters of the matter list; all optional.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// request | petition | dispute | grid_event | wage_claim
+    kind: Option<String>,
+    /// registered | assigned | in_progress | replied | closed
+    status: Option<String>,
+    /// letter | visit | phone | online | grid | transfer | screening
+    channel: Option<String>,
+    /// A category code.
+    category: Option<String>,
+    /// Matters whose place lies in this unit's subtree.
+    unit_id: Option<String>,
+    /// Registered at or after: `2026-03-01` (China time) or an RFC 3339 timestamp.
+    from: Option<String>,
+    /// Registered before: `2026-04-01` (China time) or an RFC 3339 timestamp.
+    to: Option<String>,
+    /// From the previous page's `next_cursor`.
+    cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    limit: Option<String>,
+}
+
+fn parse_param<T>(
+    field: &str,
+    raw: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => parse(s).map(Some).ok_or(ApiError::BadQuery { field: field.into() }),
+    }
+}
+
+/// `2026-03-01` as midnight China time, or an RFC 3339 timestamp.
+fn parse_instant(s: &str) -> Option<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let date: jiff::civil::Date = s.parse().ok()?;
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    date.to_zoned(china).ok().map(|z| z.timestamp())
+}
+
+/// Matters in the caller's scope, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/matters", tag = "matters",
+    params(ListParams),
+    responses((status = 200, body = MatterList), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::Json<MatterList>, ApiError> {
+    let Query(q) = query.map_err(|e| {
+        let text = e.body_text();
+        ApiError::BadQuery { field: text.split('`').nth(1).unwrap_or("query").to_owned() }
+    })?;
+    let org = state.org();
+    let unit = parse_param("unit_id", &q.unit_id, |s| s.parse::<i64>().ok())?;
+    let unit_path = match unit {
+        None => None,
+        Some(u) => Some(org.path(UnitId(u)).ok_or(ApiError::field("unit_id", Issue::UnknownUnit))?),
+    };
+    let filter = MatterFilter {
+        kind: parse_param("kind", &q.kind, MatterKind::parse)?,
+        status: parse_param("status", &q.status, Status::parse)?,
+        channel: parse_param("channel", &q.channel, Channel::parse)?,
+        category: parse_param("category", &q.category, |s| {
+            state.catalogue().get(s).map(|c| c.code.0.clone())
+        })?,
+        unit_path,
+        registered_from: parse_param("from", &q.from, parse_instant)?,
+        registered_before: parse_param("to", &q.to, parse_instant)?,
+    };
+    let before =
+        parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
+    let limit = parse_param("limit", &q.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?;
+    let page = state.store.list(&caller.scope, &filter, Page { before, limit: limit.unwrap_or(50) }).await?;
+    Ok(axum::Json(MatterList {
+        items: page.items.into_iter().map(MatterRow::from).collect(),
+        next_cursor: page.next.map(|id| id.0.to_string()),
+    }))
+}
+
+/// A command with the version it was decided against.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    /// The `version` the caller last saw; a stale one gets 409 with the current version.
+    pub expected_version: i64,
+    pub command: Command,
+}
+
+/// Run a command on a matter: assign, start, reply, close, reopen, comment, note.
+#[utoipa::path(
+    post, path = "/api/v1/matters/{id}/commands", tag = "matters",
+    params(("id" = i64, Path)),
+    request_body = CommandRequest,
+    responses(
+        (status = 200, description = "The matter after the command", body = MatterView),
+        (status = 409, description = "Stale version, or not allowed in the matter's state", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn run_command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CommandRequest>,
+) -> Result<axum::Json<MatterView>, ApiError> {
+    let mut matter = load(&state, &caller, matter_id(&id)?).await?;
+    if matter.version != req.expected_version {
+        state.metrics.stale_writes.inc();
+        return Err(ApiError::StaleVersion { current: matter.version });
+    }
+    let mentioned: Vec<i64> = match &req.command {
+        Command::Assign { unit_id, co_unit_ids, .. } => {
+            std::iter::once(*unit_id).chain(co_unit_ids.iter().copied()).collect()
+        }
+        _ => vec![],
+    };
+    let org = state.org_knowing(&mentioned).await;
+    let catalogue = state.catalogue();
+    let now = state.clock.now();
+    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
+    let events = command::decide(&matter, &req.command, &ctx)?;
+    for e in &events {
+        matter.apply(e, now);
+    }
+    let append = Append::existing(&matter, &events, &org, Some(req.expected_version))
+        .map_err(serialise_failed)?
+        .by(caller.user.id);
+    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
+    matter.version = done.version;
+    Ok(axum::Json(MatterView::of(&matter, &org, false)))
+}
+
+/// The matter's history: its events, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/matters/{id}/timeline", tag = "matters",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Timeline), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Timeline>, ApiError> {
+    let events = state.store.events(&caller.scope, matter_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(axum::Json(Timeline { items: events.iter().map(TimelineEntry::of).collect() }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Why the unmasked data is needed; kept in the matter's timeline.
+    pub reason: String,
+}
+
+/// See the parties' personal data unmasked. The reason is recorded as an event.
+#[utoipa::path(
+    post, path = "/api/v1/matters/{id}/reveal", tag = "matters",
+    params(("id" = i64, Path)),
+    request_body = RevealRequest,
+    responses((status = 200, body = MatterView), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn reveal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RevealRequest>,
+) -> Result<axum::Json<MatterView>, ApiError> {
+    let mut matter = load(&state, &caller, matter_id(&id)?).await?;
+    let org = state.org();
+    let catalogue = state.catalogue();
+    let now = state.clock.now();
+    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
+    let event = command::reveal(&req.reason, &ctx)?;
+    let append = Append::annotation(matter.id, caller.user.id, now, &event).map_err(serialise_failed)?;
+    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
+    matter.apply(&event, now);
+    matter.version = done.version;
+    Ok(axum::Json(MatterView::of(&matter, &org, true)))
+}

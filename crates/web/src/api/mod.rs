@@ -1,0 +1,92 @@
+//! The JSON API under `/api/v1`, its OpenAPI document, and the embedded Swagger UI at
+//! `/api/docs`.
+
+pub mod matters;
+pub mod org;
+pub mod session;
+pub mod views;
+
+use crate::problem::{FieldProblem, Problem};
+use crate::state::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Minsheng (民声) API",
+        description = "Case management for social governance centres. JSON in snake_case; errors are application/problem+json in the caller's language (Accept-Language: zh-CN by default, en).",
+        version = "1"
+    ),
+    paths(
+        session::issue, session::revoke,
+        matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
+        org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
+    ),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "matters", description = "事项: intake, handling, history"),
+        (name = "organisation", description = "组织: units, users, categories"),
+        (name = "auth", description = "Tokens"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/token", post(session::issue).delete(session::revoke))
+        .route("/api/v1/matters", post(matters::create).get(matters::list))
+        .route("/api/v1/matters/{id}", get(matters::get))
+        .route("/api/v1/matters/{id}/commands", post(matters::run_command))
+        .route("/api/v1/matters/{id}/timeline", get(matters::timeline))
+        .route("/api/v1/matters/{id}/reveal", post(matters::reveal))
+        .route("/api/v1/units", get(org::units).post(org::create_unit))
+        .route("/api/v1/users", get(org::users).post(org::create_user))
+        .route("/api/v1/me", get(org::me))
+        .route("/api/v1/categories", get(org::categories))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route(
+            "/api/docs",
+            get(|| asset("text/html; charset=utf-8", include_bytes!("../../assets/swagger-ui/index.html"))),
+        )
+        .route(
+            "/api/docs/init.js",
+            get(|| asset("text/javascript", include_bytes!("../../assets/swagger-ui/init.js"))),
+        )
+        .route(
+            "/api/docs/swagger-ui-bundle.js",
+            get(|| asset("text/javascript", include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js"))),
+        )
+        .route(
+            "/api/docs/swagger-ui.css",
+            get(|| asset("text/css", include_bytes!("../../assets/swagger-ui/swagger-ui.css"))),
+        )
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], doc.as_str())
+}
+
+async fn asset(content_type: &'static str, bytes: &'static [u8]) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], bytes)
+}

@@ -1,0 +1,300 @@
+//! The JSON shapes the API answers with. Personal data is masked here unless the caller has
+//! just revealed it with a recorded reason.
+
+use minsheng_domain::matter::{Attachment, Handling};
+use minsheng_domain::party::{Party, PartyRole};
+use minsheng_domain::{
+    Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree, RecordedEvent, Status,
+};
+use minsheng_domain::{Role, Unit, UnitId, UnitKind, UserId};
+use minsheng_store::{MatterSummary, UserRecord};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyView {
+    pub role: PartyRole,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_card: Option<String>,
+    pub address: Option<String>,
+    /// True when the values above are masked.
+    pub masked: bool,
+}
+
+impl PartyView {
+    pub fn of(p: &Party, reveal: bool) -> Self {
+        if reveal {
+            Self {
+                role: p.role,
+                name: p.name.as_str().into(),
+                phone: p.phone.as_ref().map(|v| v.as_str().into()),
+                id_card: p.id_card.as_ref().map(|v| v.as_str().into()),
+                address: p.address.as_ref().map(|v| v.as_str().into()),
+                masked: false,
+            }
+        } else {
+            Self {
+                role: p.role,
+                name: p.name.masked(),
+                phone: p.phone.as_ref().map(|v| v.masked()),
+                id_card: p.id_card.as_ref().map(|v| v.masked()),
+                address: p.address.as_ref().map(|v| v.masked()),
+                masked: true,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandlingView {
+    pub mode: HandlingMode,
+    pub lead_unit_id: UnitId,
+    pub lead_unit_name: String,
+    pub co_unit_ids: Vec<UnitId>,
+    /// 交办: when the unit must report back.
+    pub report_by: Option<jiff::Timestamp>,
+}
+
+impl HandlingView {
+    fn of(h: &Handling, org: &OrgTree) -> Self {
+        Self {
+            mode: h.mode,
+            lead_unit_id: h.lead,
+            lead_unit_name: unit_name(org, h.lead),
+            co_unit_ids: h.co_units.clone(),
+            report_by: h.report_by,
+        }
+    }
+}
+
+fn unit_name(org: &OrgTree, id: UnitId) -> String {
+    org.get(id).map(|u| u.name.clone()).unwrap_or_default()
+}
+
+/// A whole matter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatterView {
+    pub id: MatterId,
+    /// Send it back as `expected_version` with the next command.
+    pub version: i64,
+    pub kind: MatterKind,
+    pub channel: Channel,
+    pub category: String,
+    pub status: Status,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub title: String,
+    pub body: String,
+    pub people_involved: u32,
+    pub amount_fen: Option<i64>,
+    pub parties: Vec<PartyView>,
+    pub attachments: Vec<Attachment>,
+    pub handling: Option<HandlingView>,
+    pub registered_at: jiff::Timestamp,
+    pub registered_by: UserId,
+    pub updated_at: jiff::Timestamp,
+    pub reply: Option<String>,
+    pub replied_at: Option<jiff::Timestamp>,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub reopen_count: u32,
+}
+
+impl MatterView {
+    pub fn of(m: &Matter, org: &OrgTree, reveal: bool) -> Self {
+        let r = &m.registration;
+        Self {
+            id: m.id,
+            version: m.version,
+            kind: r.kind,
+            channel: r.channel,
+            category: r.category.0.clone(),
+            status: m.status,
+            unit_id: r.unit_id,
+            unit_name: org.full_name(r.unit_id),
+            title: r.title.clone(),
+            body: r.body.clone(),
+            people_involved: r.people_involved,
+            amount_fen: r.amount_fen.map(|f| f.get()),
+            parties: r.parties.iter().map(|p| PartyView::of(p, reveal)).collect(),
+            attachments: r.attachments.clone(),
+            handling: m.handling.as_ref().map(|h| HandlingView::of(h, org)),
+            registered_at: m.registered_at,
+            registered_by: m.registered_by,
+            updated_at: m.updated_at,
+            reply: m.reply.clone(),
+            replied_at: m.replied_at,
+            closed_at: m.closed_at,
+            reopen_count: m.reopen_count,
+        }
+    }
+}
+
+/// A row of a matter list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatterRow {
+    pub id: MatterId,
+    pub version: i64,
+    pub kind: MatterKind,
+    pub channel: Channel,
+    pub category: String,
+    pub status: Status,
+    pub unit_id: UnitId,
+    pub lead_unit_id: Option<UnitId>,
+    pub title: String,
+    pub people_involved: i64,
+    pub amount_fen: Option<i64>,
+    pub registered_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+    pub report_by: Option<jiff::Timestamp>,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub reopen_count: i64,
+}
+
+impl From<MatterSummary> for MatterRow {
+    fn from(s: MatterSummary) -> Self {
+        Self {
+            id: s.id,
+            version: s.version,
+            kind: s.kind,
+            channel: s.channel,
+            category: s.category,
+            status: s.status,
+            unit_id: s.unit_id,
+            lead_unit_id: s.lead_unit_id,
+            title: s.title,
+            people_involved: s.people_involved,
+            amount_fen: s.amount_fen,
+            registered_at: s.registered_at,
+            updated_at: s.updated_at,
+            report_by: s.report_by,
+            closed_at: s.closed_at,
+            reopen_count: s.reopen_count,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatterList {
+    pub items: Vec<MatterRow>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One event of a matter's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub version: i64,
+    pub at: jiff::Timestamp,
+    pub actor_id: UserId,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The event's fields; party data in a registration is masked.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl TimelineEntry {
+    pub fn of(e: &RecordedEvent) -> Self {
+        let data = match &e.event {
+            Event::Registered(r) => {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    let parties: Vec<PartyView> = r.parties.iter().map(|p| PartyView::of(p, false)).collect();
+                    obj.insert("parties".into(), serde_json::to_value(parties).unwrap_or_default());
+                }
+                v
+            }
+            other => {
+                let mut v = serde_json::to_value(other).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.remove("type");
+                }
+                v
+            }
+        };
+        Self {
+            seq: e.seq,
+            version: e.version,
+            at: e.at,
+            actor_id: e.actor,
+            kind: e.event.type_name().into(),
+            data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Timeline {
+    pub items: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: UnitId,
+    pub parent_id: Option<UnitId>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub code: Option<String>,
+    /// The names from below the root down to this unit, e.g. `枫桥镇 / 枫源村`.
+    pub full_name: String,
+}
+
+impl UnitView {
+    pub fn of(u: &Unit, org: &OrgTree) -> Self {
+        Self {
+            id: u.id,
+            parent_id: u.parent_id,
+            kind: u.kind,
+            name: u.name.clone(),
+            code: u.code.clone(),
+            full_name: org.full_name(u.id),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitList {
+    pub items: Vec<UnitView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: UnitId,
+    pub active: bool,
+}
+
+impl From<UserRecord> for UserView {
+    fn from(u: UserRecord) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            unit_id: u.unit_id,
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryList {
+    pub items: Vec<CategoryView>,
+}

@@ -1,0 +1,115 @@
+//! Who is calling. Passwords are hashed with argon2id and checked only at login; API tokens are
+//! 256 random bits, stored as their SHA-256, so checking one per request costs a hash and an
+//! index lookup, never a slow password hash. [`Caller`] is the extractor every protected
+//! handler takes; it also yields the caller's [`Scope`] for the store.
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use minsheng_domain::chain::Digest;
+use minsheng_domain::{Actor, OrgTree};
+use minsheng_store::{Scope, UserRecord};
+use sha2::{Digest as _, Sha256};
+
+/// Hashes a password with argon2id and a random salt (CPU-heavy: call off the async threads).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        ApiError::Internal
+    })
+}
+
+/// Checks a password against a stored hash (CPU-heavy: call off the async threads).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// A hash of a password nobody has, verified when the username is unknown so that a wrong
+/// username costs the same time as a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy-password-nobody-has").unwrap_or_default())
+}
+
+/// A new token: the secret to hand out once, and the digest to store.
+pub fn new_token() -> Result<(String, Digest), ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::Internal)?;
+    let secret = format!("ms_{}", hex(&bytes));
+    let digest = token_digest(&secret);
+    Ok((secret, digest))
+}
+
+pub fn token_digest(secret: &str) -> Digest {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// A random password for the first administrator: 20 characters from an unambiguous alphabet.
+pub fn random_password() -> Result<String, ApiError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::Internal)?;
+    Ok(bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: UserRecord,
+    pub actor: Actor,
+    /// The store scope: the caller's unit subtree.
+    pub scope: Scope,
+    /// The token digest the caller presented.
+    pub token: Digest,
+}
+
+impl Caller {
+    pub fn of(user: UserRecord, org: &OrgTree, token: Digest) -> Option<Self> {
+        let path = org.path(user.unit_id)?;
+        let actor = Actor { user_id: user.id, role: user.role, unit_id: user.unit_id };
+        Some(Self { user, actor, scope: Scope::subtree(path), token })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let secret = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized)?;
+        let digest = token_digest(secret);
+        let user = state.store.token_user(&digest, state.clock.now()).await?.ok_or(ApiError::Unauthorized)?;
+        let org = state.org_knowing(&[user.unit_id.0]).await;
+        Caller::of(user, &org, digest).ok_or(ApiError::Unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_and_tokens() {
+        let hash = hash_password("正确的密码123").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("正确的密码123", &hash));
+        assert!(!verify_password("wrong", &hash));
+        let (secret, digest) = new_token().unwrap();
+        assert_eq!(secret.len(), 3 + 64);
+        assert_eq!(token_digest(&secret), digest);
+        assert_ne!(new_token().unwrap().0, secret);
+        assert_eq!(random_password().unwrap().len(), 20);
+    }
+}

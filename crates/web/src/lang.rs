@@ -1,0 +1,125 @@
+//! The language of a response. Chinese is the default; English when the client asks for it
+//! first in `Accept-Language`. Holds the wording of every API error in both languages.
+
+use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
+use minsheng_domain::Issue;
+use minsheng_domain::error::Denial;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The first language in `Accept-Language` decides; anything not English is Chinese.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let first = headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|tag| tag.trim().to_ascii_lowercase());
+        match first {
+            Some(tag) if tag.starts_with("en") => Self::En,
+            _ => Self::Zh,
+        }
+    }
+
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Zh => zh,
+            Self::En => en,
+        }
+    }
+
+    /// What is wrong with a field, as a sentence.
+    pub fn issue(self, issue: &Issue) -> String {
+        use Issue::*;
+        match (self, issue) {
+            (Self::Zh, Required) => "必填，不能为空".into(),
+            (Self::En, Required) => "is required and may not be empty".into(),
+            (Self::Zh, TooLong { max }) => format!("过长，最多 {max} 个字符（或条）"),
+            (Self::En, TooLong { max }) => format!("is too long: at most {max} characters (or items)"),
+            (Self::Zh, OutOfRange { min, max }) => format!("超出范围，应在 {min} 到 {max} 之间"),
+            (Self::En, OutOfRange { min, max }) => format!("is out of range: between {min} and {max}"),
+            (Self::Zh, ControlCharacters) => "含有不可见的控制字符".into(),
+            (Self::En, ControlCharacters) => "contains control characters".into(),
+            (Self::Zh, BadPhone) => "不是有效的电话号码（手机 11 位，或带区号的固定电话）".into(),
+            (Self::En, BadPhone) => {
+                "is not a valid phone number (11-digit mobile, or landline with area code)".into()
+            }
+            (Self::Zh, BadIdCard) => "不是有效的 18 位居民身份证号码（请核对出生日期和校验位）".into(),
+            (Self::En, BadIdCard) => {
+                "is not a valid 18-character resident ID number (check the birth date and check digit)".into()
+            }
+            (Self::Zh, BadName) => "不是有效的姓名或名称".into(),
+            (Self::En, BadName) => "is not a valid name".into(),
+            (Self::Zh, UnknownUnit) => "单位不存在".into(),
+            (Self::En, UnknownUnit) => "names no known unit".into(),
+            (Self::Zh, UnknownCategory) => "分类代码不存在（见 GET /api/v1/categories）".into(),
+            (Self::En, UnknownCategory) => "names no known category (see GET /api/v1/categories)".into(),
+            (Self::Zh, NotInScope) => "不在您的管辖范围内".into(),
+            (Self::En, NotInScope) => "is outside your scope".into(),
+            (Self::Zh, MustBeInFuture) => "必须是将来的时间".into(),
+            (Self::En, MustBeInFuture) => "must be in the future".into(),
+            (Self::Zh, OnlyForJoint) => "只有协办（joint）才能指定协办单位".into(),
+            (Self::En, OnlyForJoint) => "is only allowed for joint handling".into(),
+            (Self::Zh, NeedsCoUnits) => "协办至少需要一个协办单位".into(),
+            (Self::En, NeedsCoUnits) => "needs at least one co-handling unit for joint handling".into(),
+            (Self::Zh, Duplicate) => "重复".into(),
+            (Self::En, Duplicate) => "is a duplicate".into(),
+            (Self::Zh, SameAsLead) => "不能与主办单位相同".into(),
+            (Self::En, SameAsLead) => "may not be the lead unit".into(),
+        }
+    }
+
+    pub fn denial(self, denial: Denial) -> &'static str {
+        match denial {
+            Denial::Role => self.pick("您的角色无权执行此操作", "your role may not do this"),
+            Denial::NotHandlingUnit => {
+                self.pick("该事项不由您所在单位承办", "the matter is not handled by your unit")
+            }
+            Denial::OutOfScope => self.pick("该事项不在您的管辖范围内", "the matter is outside your scope"),
+        }
+    }
+
+    pub fn status(self, status: minsheng_domain::Status) -> &'static str {
+        use minsheng_domain::Status::*;
+        match status {
+            Registered => self.pick("已登记", "registered"),
+            Assigned => self.pick("已交办", "assigned"),
+            InProgress => self.pick("办理中", "in progress"),
+            Replied => self.pick("已答复", "replied"),
+            Closed => self.pick("已办结", "closed"),
+        }
+    }
+
+    pub fn command(self, command: &str) -> &'static str {
+        match command {
+            "assign" => self.pick("交办/转办", "assign"),
+            "start" => self.pick("开始办理", "start"),
+            "reply" => self.pick("答复", "reply"),
+            "close" => self.pick("办结", "close"),
+            "reopen" => self.pick("重新办理", "reopen"),
+            "comment" => self.pick("评论", "comment"),
+            _ => self.pick("备注", "note"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn chinese_unless_english_comes_first() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("en-US,en;q=0.9"));
+        assert_eq!(Lang::from_headers(&h), Lang::En);
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,en;q=0.5"));
+        assert_eq!(Lang::from_headers(&h), Lang::Zh);
+    }
+}

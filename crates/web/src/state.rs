@@ -1,0 +1,98 @@
+//! What every request handler shares: the store, cached copies of the org tree and the
+//! category catalogue, the clock, metrics and settings.
+
+use crate::clock::Clock;
+use crate::ops::Metrics;
+use minsheng_domain::{Catalogue, OrgTree};
+use minsheng_store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
+
+/// Tunables of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long an API token lives.
+    pub token_ttl: jiff::SignedDuration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { body_limit: 256 * 1024, token_ttl: jiff::SignedDuration::from_hours(24 * 30) }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Metrics,
+    pub settings: Settings,
+    org: RwLock<Arc<OrgTree>>,
+    catalogue: RwLock<Arc<Catalogue>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn load(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Result<Self, StoreError> {
+        let state = Self(Arc::new(Inner {
+            store,
+            clock,
+            metrics: Metrics::default(),
+            settings,
+            org: RwLock::new(Arc::new(OrgTree::default())),
+            catalogue: RwLock::new(Arc::new(Catalogue::default())),
+        }));
+        state.reload().await?;
+        Ok(state)
+    }
+
+    /// Rereads the org tree and the catalogue from the store (after a change, or when another
+    /// node may have made one).
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let units = self.store.units().await?;
+        let org = OrgTree::new(units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let catalogue = Catalogue::new(self.store.categories().await?);
+        if let Ok(mut o) = self.org.write() {
+            *o = Arc::new(org);
+        }
+        if let Ok(mut c) = self.catalogue.write() {
+            *c = Arc::new(catalogue);
+        }
+        Ok(())
+    }
+
+    pub fn org(&self) -> Arc<OrgTree> {
+        self.org.read().map(|o| Arc::clone(&o)).unwrap_or_default()
+    }
+
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        self.catalogue.read().map(|c| Arc::clone(&c)).unwrap_or_default()
+    }
+
+    /// The org tree, reloaded first if it does not know every one of `units` (another node
+    /// may have added them).
+    pub async fn org_knowing(&self, units: &[i64]) -> Arc<OrgTree> {
+        let org = self.org();
+        if units.iter().all(|u| org.contains(minsheng_domain::UnitId(*u))) {
+            return org;
+        }
+        if let Err(e) = self.reload().await {
+            tracing::warn!(error = %e, "could not reload the org tree");
+        }
+        self.org()
+    }
+}

@@ -1,0 +1,826 @@
+//! The HTTP API through the real router, on a real port, against SQLite and PostgreSQL.
+//! Every test runs on both engines. PostgreSQL comes from MINSHENG_TEST_DATABASE_URL (default:
+//! the local server as `postgres`); if it cannot be reached, the PostgreSQL tests fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use minsheng_domain::{Role, UnitId, UnitKind, UserId};
+use minsheng_store::{NewToken, NewUnit, NewUser, Store, TokenKind};
+use minsheng_web::clock::SystemClock;
+use minsheng_web::{AppState, Settings};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+const BODY_LIMIT: usize = 64 * 1024;
+
+struct App {
+    base: String,
+    http: reqwest::Client,
+    store: Arc<dyn Store>,
+    units: HashMap<&'static str, i64>,
+    tokens: HashMap<&'static str, String>,
+    users: HashMap<&'static str, UserId>,
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn shared_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| minsheng_web::auth::hash_password("password-123").unwrap())
+}
+
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests ({url}): {e}"));
+    tokio::spawn(conn);
+    client
+}
+
+impl App {
+    async fn start(engine: &str) -> Self {
+        let (url, dir, pg) = if engine == "sqlite" {
+            let dir = tempfile::tempdir().unwrap();
+            let url = dir.path().join("m.db").display().to_string();
+            (url, Some(dir), None)
+        } else {
+            let admin = std::env::var("MINSHENG_TEST_DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let db = format!("minsheng_t_{}", fastrand::u64(..));
+            pg_client(&admin).await.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
+            let (base, tail) = admin.rsplit_once('/').unwrap();
+            let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+            (format!("{base}/{db}{query}"), None, Some((admin.clone(), db)))
+        };
+        let store = minsheng_store::open(&url).await.unwrap();
+        let settings = Settings { body_limit: BODY_LIMIT, ..Settings::default() };
+        let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), settings).await.unwrap();
+        minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some("password-123".into()))
+            .await
+            .unwrap();
+        let mut units = HashMap::new();
+        let county = state.org().iter().next().unwrap().id.0;
+        units.insert("county", county);
+        let mut add = async |key: &'static str, parent: &str, kind: UnitKind, name: &str| {
+            let parent_id = units[parent];
+            let parent_path = state.org().path(UnitId(parent_id)).unwrap();
+            let u = store
+                .create_unit(NewUnit {
+                    parent_id: Some(UnitId(parent_id)),
+                    kind,
+                    name: name.into(),
+                    code: None,
+                    parent_path,
+                })
+                .await
+                .unwrap();
+            state.reload().await.unwrap();
+            units.insert(key, u.id.0);
+        };
+        add("town_a", "county", UnitKind::Township, "枫桥镇").await;
+        add("town_b", "county", UnitKind::Township, "店口镇").await;
+        add("village_a", "town_a", UnitKind::Village, "枫源村").await;
+        add("grid_a", "village_a", UnitKind::Grid, "第一网格").await;
+        add("dept", "county", UnitKind::Department, "市住房和城乡建设局").await;
+        add("dept2", "county", UnitKind::Department, "市人力资源和社会保障局").await;
+        let mut tokens = HashMap::new();
+        let mut users = HashMap::new();
+        let cast: [(&'static str, Role, &str); 8] = [
+            ("leader", Role::Leader, "county"),
+            ("clerk_a", Role::Clerk, "town_a"),
+            ("clerk_b", Role::Clerk, "town_b"),
+            ("handler", Role::Handler, "dept"),
+            ("handler2", Role::Handler, "dept2"),
+            ("grid", Role::GridWorker, "grid_a"),
+            ("auditor", Role::Auditor, "county"),
+            ("admin_b", Role::Admin, "town_b"),
+        ];
+        for (name, role, unit) in cast {
+            let user = store
+                .create_user(NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    role,
+                    unit_id: UnitId(units[unit]),
+                    password_hash: shared_hash().into(),
+                    created_at: jiff::Timestamp::now(),
+                })
+                .await
+                .unwrap();
+            let (secret, hash) = minsheng_web::auth::new_token().unwrap();
+            let now = jiff::Timestamp::now();
+            store
+                .create_token(NewToken {
+                    hash,
+                    user_id: user.id,
+                    kind: TokenKind::Api,
+                    created_at: now,
+                    expires_at: now + jiff::SignedDuration::from_hours(1),
+                })
+                .await
+                .unwrap();
+            tokens.insert(name, secret);
+            users.insert(name, user.id);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = minsheng_web::router(state);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let mut app = Self { base, http: reqwest::Client::new(), store, units, tokens, users, pg, _dir: dir };
+        let admin = app.login("admin", "password-123").await;
+        app.tokens.insert("admin", admin);
+        app
+    }
+
+    async fn done(self) {
+        self.store.close().await;
+        if let Some((admin, db)) = &self.pg {
+            let _ = pg_client(admin)
+                .await
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                .await;
+        }
+    }
+
+    async fn login(&self, user: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"username": user, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    fn unit(&self, key: &str) -> i64 {
+        self.units[key]
+    }
+
+    /// Sends a request as `who` (a key of `tokens`, or None for anonymous).
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.send(method, path, who, body, &[]).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(who) = who {
+            req = req.bearer_auth(&self.tokens[who]);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let ct =
+            resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let text = resp.text().await.unwrap();
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(ct, "application/problem+json", "{status} {text}");
+        }
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        who: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.tokens[who])
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    fn intake(&self, unit: &str) -> Value {
+        json!({
+            "kind": "dispute",
+            "channel": "visit",
+            "title": "反映邻居违建占用宅基地",
+            "body": "邻居在我家宅基地边界砌墙，占地约十二平方米，多次协商未果，请求调解。",
+            "unit_id": self.unit(unit),
+            "category": "land",
+            "people_involved": 2,
+            "amount_fen": 1_250_000,
+            "parties": [
+                {"name": "张建国", "phone": "13812345678", "id_card": "330681198001011232", "address": "诸暨市枫桥镇枫源村18号"},
+                {"role": "respondent", "name": "李某某", "phone": "0575-87012345"}
+            ]
+        })
+    }
+
+    async fn create(&self, who: &str, unit: &str) -> Value {
+        let (status, body) =
+            self.call(Method::POST, "/api/v1/matters", Some(who), Some(self.intake(unit))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    async fn command(&self, who: &str, id: &Value, version: i64, command: Value) -> (StatusCode, Value) {
+        let path = format!("/api/v1/matters/{id}/commands");
+        self.call(
+            Method::POST,
+            &path,
+            Some(who),
+            Some(json!({"expected_version": version, "command": command})),
+        )
+        .await
+    }
+
+    async fn count(&self) -> usize {
+        self.store.count_matters().await.unwrap() as usize
+    }
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+async fn operations_endpoints(app: &App) {
+    let (s, body) = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((s, body), (StatusCode::OK, Value::String("ok".into())));
+    assert_eq!(app.call(Method::GET, "/readyz", None, None).await.0, StatusCode::OK);
+    let (s, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    for path in [
+        "/api/v1/matters",
+        "/api/v1/matters/{id}/commands",
+        "/api/v1/matters/{id}/timeline",
+        "/api/v1/auth/token",
+        "/api/v1/units",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
+    let (s, html) = app.call(Method::GET, "/api/docs", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.as_str().unwrap().contains("swagger-ui-bundle.js"));
+    assert_eq!(app.call(Method::GET, "/api/docs/swagger-ui-bundle.js", None, None).await.0, StatusCode::OK);
+    app.create("clerk_a", "village_a").await;
+    let (s, metrics) = app.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let metrics = metrics.as_str().unwrap().to_owned();
+    assert!(metrics.contains("minsheng_matters_registered_total 1"), "{metrics}");
+    assert!(metrics.contains(r#"route="/api/v1/matters""#), "{metrics}");
+    // Unknown routes and wrong methods are problems too, in the caller's language.
+    let (s, p) = app.call(Method::GET, "/nowhere", None, None).await;
+    assert_eq!((s, p["status"].as_u64()), (StatusCode::NOT_FOUND, Some(404)));
+    let (s, p) = app.call(Method::PUT, "/api/v1/matters", Some("clerk_a"), None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(p["title"], "不支持该请求方法");
+}
+
+async fn tokens_and_languages(app: &App) {
+    let (s, p) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "admin", "password": "wrong"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(p["title"], "用户名或密码不正确");
+    let (s, p) = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "nobody", "password": "x"})),
+            &[("accept-language", "en-GB,en")],
+        )
+        .await;
+    assert_eq!((s, p["title"].as_str()), (StatusCode::UNAUTHORIZED, Some("wrong username or password")));
+    let (s, me) = app.call(Method::GET, "/api/v1/me", Some("admin"), None).await;
+    assert_eq!(
+        (s, me["username"].as_str(), me["role"].as_str()),
+        (StatusCode::OK, Some("admin"), Some("admin"))
+    );
+    // Anonymous callers get 401 on everything but sign-in and operations.
+    for (m, path) in [
+        (Method::GET, "/api/v1/matters"),
+        (Method::GET, "/api/v1/matters/1"),
+        (Method::GET, "/api/v1/units"),
+        (Method::GET, "/api/v1/users"),
+        (Method::GET, "/api/v1/categories"),
+        (Method::POST, "/api/v1/matters/1/commands"),
+    ] {
+        let (s, _) = app.call(m.clone(), path, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{m} {path}");
+    }
+    // A revoked token stops working.
+    let (s, _) = app.call(Method::DELETE, "/api/v1/auth/token", Some("admin"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(app.call(Method::GET, "/api/v1/me", Some("admin"), None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_whole_lifecycle(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    assert_eq!((m["status"].as_str(), m["version"].as_i64()), (Some("registered"), Some(1)));
+    assert_eq!(m["unit_name"], "枫桥镇 / 枫源村");
+    assert_eq!(m["amount_fen"], 1_250_000);
+    let (s, got) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("clerk_a"), None).await;
+    assert_eq!((s, got["title"].as_str()), (StatusCode::OK, Some("反映邻居违建占用宅基地")));
+
+    let (s, m) = app
+        .command("clerk_a", id, 1, json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")}))
+        .await;
+    assert_eq!(
+        (s, m["status"].as_str(), m["version"].as_i64()),
+        (StatusCode::OK, Some("assigned"), Some(2)),
+        "{m}"
+    );
+    assert_eq!(m["handling"]["lead_unit_name"], "市住房和城乡建设局");
+    let (s, m) = app.command("handler", id, 2, json!({"type": "start"})).await;
+    assert_eq!((s, m["status"].as_str()), (StatusCode::OK, Some("in_progress")), "{m}");
+    let (s, m) = app.command("handler", id, 3, json!({"type": "note", "text": "已约双方现场查看"})).await;
+    assert_eq!((s, m["version"].as_i64()), (StatusCode::OK, Some(4)));
+    let (s, m) = app
+        .command(
+            "handler",
+            id,
+            4,
+            json!({"type": "reply", "text": "经现场测量，围墙越界0.4米，已责令拆除。"}),
+        )
+        .await;
+    assert_eq!((s, m["status"].as_str()), (StatusCode::OK, Some("replied")), "{m}");
+    let (s, m) = app.command("clerk_a", id, 5, json!({"type": "close", "note": "回访满意"})).await;
+    assert_eq!((s, m["status"].as_str()), (StatusCode::OK, Some("closed")), "{m}");
+    let (s, m) =
+        app.command("leader", id, 6, json!({"type": "reopen", "reason": "围墙未拆，群众再次反映"})).await;
+    assert_eq!(
+        (s, m["status"].as_str(), m["reopen_count"].as_u64()),
+        (StatusCode::OK, Some("in_progress"), Some(1)),
+        "{m}"
+    );
+
+    let (s, t) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/timeline"), Some("clerk_a"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let kinds: Vec<&str> =
+        t["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["registered", "assigned", "started", "note_added", "replied", "closed", "reopened"]);
+    assert_eq!(t["items"][6]["data"]["reason"], "围墙未拆，群众再次反映");
+    assert_eq!(t["items"][1]["actor_id"], app.users["clerk_a"].0);
+
+    let (s, list) = app.call(Method::GET, "/api/v1/matters?status=in_progress", Some("leader"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["items"][0]["id"], *id);
+    assert_eq!(list["next_cursor"], Value::Null);
+}
+
+async fn bad_input_is_refused_and_changes_nothing(app: &App) {
+    let before = app.count().await;
+    let post = |body: Value| app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(body));
+    let with = |key: &str, value: Value| {
+        let mut body = app.intake("village_a");
+        body[key] = value;
+        body
+    };
+    // Malformed JSON, wrong media type, oversize bodies.
+    let (s, p) = app
+        .raw(Method::POST, "/api/v1/matters", "clerk_a", "application/json", b"{\"kind\": ".to_vec())
+        .await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("urn:minsheng:problem:malformed-json"))
+    );
+    let (s, _) = app.raw(Method::POST, "/api/v1/matters", "clerk_a", "text/plain", b"{}".to_vec()).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, p) = post(with("body", Value::String("很长".repeat(BODY_LIMIT)))).await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("urn:minsheng:problem:payload-too-large"))
+    );
+    // Wrong types, unknown fields and values, each named.
+    let cases: Vec<(Value, &str)> = vec![
+        (with("title", json!(123)), "title"),
+        (with("kind", json!("complaint")), "kind"),
+        (with("channel", json!("fax")), "channel"),
+        (with("surprise", json!(true)), "surprise"),
+        (with("unit_id", json!("one")), "unit_id"),
+    ];
+    for (body, field) in cases {
+        let (s, p) = post(body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {p}");
+        assert_eq!(fields(&p), [field], "{p}");
+    }
+    let mut missing = app.intake("village_a");
+    missing.as_object_mut().unwrap().remove("title");
+    assert_eq!(fields(&post(missing).await.1), ["title"]);
+    // Validation of values: every bad field at once.
+    let mut body = app.intake("village_a");
+    body["parties"][0]["phone"] = json!("1381234567");
+    body["parties"][0]["id_card"] = json!("330681198001011239");
+    body["parties"][1]["name"] = json!("");
+    body["unit_id"] = json!(987_654);
+    body["category"] = json!("aliens");
+    body["amount_fen"] = json!(-1);
+    let (s, p) = post(body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut got = fields(&p);
+    got.sort();
+    assert_eq!(
+        got,
+        ["amount_fen", "category", "parties[0].id_card", "parties[0].phone", "parties[1].name", "unit_id"]
+    );
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{p}"
+    );
+    let (s, _) = post(with("unit_id", json!(app.unit("town_b")))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a township clerk registers only in their township");
+    assert_eq!(app.count().await, before, "no bad intake created a matter");
+
+    // Commands: unknown fields, unknown types, illegal transitions, stale versions.
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    let (s, p) = app.command("clerk_a", id, 1, json!({"type": "start", "extra": 1})).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["command.extra".to_string()]), "{p}");
+    let (s, p) = app.command("clerk_a", id, 1, json!({"type": "teleport"})).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["command.type".to_string()]), "{p}");
+    let (s, p) = app.command("clerk_a", id, 1, json!({"type": "reply", "text": "x"})).await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (StatusCode::CONFLICT, Some("urn:minsheng:problem:illegal-transition"))
+    );
+    assert_eq!(p["title"], "事项当前状态为“已登记”，不能执行“答复”");
+    let (s, p) = app
+        .command("clerk_a", id, 1, json!({"type": "assign", "mode": "assign", "unit_id": app.unit("dept")}))
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["report_by".to_string()]));
+    let (s, p) = app
+        .command("clerk_a", id, 1, json!({"type": "assign", "mode": "transfer", "unit_id": 424_242}))
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["unit_id".to_string()]));
+    let (s, _) = app.call(Method::GET, "/api/v1/matters/abc", Some("clerk_a"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.call(Method::GET, "/api/v1/matters/99999999", Some("clerk_a"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, after) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("clerk_a"), None).await;
+    assert_eq!(
+        (after["version"].as_i64(), after["status"].as_str()),
+        (Some(1), Some("registered")),
+        "refused commands change nothing"
+    );
+    // Bad query parameters name themselves.
+    for (query, field) in [
+        ("status=lost", "status"),
+        ("from=yesterday", "from"),
+        ("limit=0", "limit"),
+        ("colour=red", "colour"),
+        ("unit_id=777777", "unit_id"),
+    ] {
+        let (s, p) = app.call(Method::GET, &format!("/api/v1/matters?{query}"), Some("clerk_a"), None).await;
+        assert_eq!(
+            (s, fields(&p)),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_string()]),
+            "{query}: {p}"
+        );
+    }
+}
+
+async fn stale_writes_get_409_with_the_current_version(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    let (s, _) = app.command("clerk_a", id, 1, json!({"type": "comment", "text": "第一条"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, p) = app.command("clerk_a", id, 1, json!({"type": "comment", "text": "过期的版本"})).await;
+    assert_eq!((s, p["current_version"].as_i64()), (StatusCode::CONFLICT, Some(2)));
+    assert_eq!(p["type"], "urn:minsheng:problem:stale-version");
+    // Racing writers: exactly one of several concurrent commands on the same version wins.
+    let racers = (0..6)
+        .map(|i| app.command("clerk_a", id, 2, json!({"type": "comment", "text": format!("并发 {i}")})));
+    let results = futures_join(racers).await;
+    assert_eq!(results.iter().filter(|(s, _)| *s == StatusCode::OK).count(), 1);
+    assert!(results.iter().all(|(s, _)| *s == StatusCode::OK || *s == StatusCode::CONFLICT));
+}
+
+async fn futures_join<F: std::future::Future<Output = T>, T>(futures: impl Iterator<Item = F>) -> Vec<T> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(f);
+    }
+    let mut out = Vec::new();
+    // Poll them together on this task.
+    let joined = async {
+        let mut pinned: Vec<_> = set.into_iter().map(Box::pin).collect();
+        let mut results: Vec<Option<T>> = (0..pinned.len()).map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (i, f) in pinned.iter_mut().enumerate() {
+                if results[i].is_none() {
+                    match f.as_mut().poll(cx) {
+                        std::task::Poll::Ready(v) => results[i] = Some(v),
+                        std::task::Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        })
+        .await;
+        results.into_iter().map(Option::unwrap).collect::<Vec<_>>()
+    };
+    out.extend(joined.await);
+    out
+}
+
+async fn retried_intake_is_idempotent(app: &App) {
+    let before = app.count().await;
+    let post = |body: Value| {
+        app.send(
+            Method::POST,
+            "/api/v1/matters",
+            Some("clerk_a"),
+            Some(body),
+            &[("idempotency-key", "intake-42")],
+        )
+    };
+    let (s1, a) = post(app.intake("village_a")).await;
+    let (s2, b) = post(app.intake("village_a")).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(a["id"], b["id"]);
+    let mut other = app.intake("village_a");
+    other["title"] = json!("另一件事");
+    let (s, p) = post(other).await;
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("urn:minsheng:problem:idempotency-key-reused"))
+    );
+    assert_eq!(app.count().await, before + 1);
+}
+
+async fn scope_is_enforced_on_every_endpoint(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    let paths = [
+        (Method::GET, format!("/api/v1/matters/{id}"), None),
+        (Method::GET, format!("/api/v1/matters/{id}/timeline"), None),
+        (
+            Method::POST,
+            format!("/api/v1/matters/{id}/commands"),
+            Some(json!({"expected_version": 1, "command": {"type": "comment", "text": "看看"}})),
+        ),
+        (Method::POST, format!("/api/v1/matters/{id}/reveal"), Some(json!({"reason": "核实"}))),
+    ];
+    for who in ["clerk_b", "handler", "admin_b"] {
+        for (m, path, body) in &paths {
+            let (s, _) = app.call(m.clone(), path, Some(who), body.clone()).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{who} {m} {path}");
+        }
+        let (_, list) = app.call(Method::GET, "/api/v1/matters", Some(who), None).await;
+        assert!(list["items"].as_array().unwrap().iter().all(|i| i["id"] != *id), "{who} listed it");
+    }
+    for who in ["clerk_a", "leader", "auditor", "grid"] {
+        let (s, _) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some(who), None).await;
+        let expected = if who == "grid" { StatusCode::NOT_FOUND } else { StatusCode::OK };
+        assert_eq!(s, expected, "{who}");
+    }
+    // The auditor reads but never writes.
+    let (s, p) = app.command("auditor", id, 1, json!({"type": "comment", "text": "x"})).await;
+    assert_eq!((s, p["type"].as_str()), (StatusCode::FORBIDDEN, Some("urn:minsheng:problem:forbidden")));
+    // Transferred to a department: it sees the matter; another department still does not.
+    app.command("clerk_a", id, 1, json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")}))
+        .await;
+    assert_eq!(
+        app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("handler"), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("handler2"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, p) = app.command("handler2", id, 2, json!({"type": "start"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
+    // Users are scoped too.
+    let (_, users) = app.call(Method::GET, "/api/v1/users", Some("clerk_b"), None).await;
+    let names: Vec<&str> =
+        users["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["clerk_b", "admin_b"]);
+}
+
+async fn personal_data_is_masked_until_revealed(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    let party = &m["parties"][0];
+    assert_eq!((party["name"].as_str(), party["phone"].as_str()), (Some("张**"), Some("138****5678")));
+    assert_eq!(party["id_card"], "3306**********1232");
+    assert_eq!(party["masked"], true);
+    let (_, t) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/timeline"), Some("clerk_a"), None).await;
+    let text = t.to_string();
+    assert!(
+        !text.contains("13812345678") && !text.contains("张建国") && !text.contains("330681198001011232"),
+        "{text}"
+    );
+    let (s, p) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/matters/{id}/reveal"),
+            Some("clerk_a"),
+            Some(json!({"reason": " "})),
+        )
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]));
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/matters/{id}/reveal"),
+            Some("clerk_a"),
+            Some(json!({"reason": "电话回访需要联系方式"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["parties"][0]["phone"].as_str(), r["parties"][0]["masked"].as_bool()),
+        (Some("13812345678"), Some(false))
+    );
+    assert_eq!(r["parties"][0]["name"], "张建国");
+    let (_, t) = app.call(Method::GET, &format!("/api/v1/matters/{id}/timeline"), Some("leader"), None).await;
+    let last = t["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["type"].as_str(), last["data"]["reason"].as_str()),
+        (Some("parties_revealed"), Some("电话回访需要联系方式"))
+    );
+    assert_eq!(last["actor_id"], app.users["clerk_a"].0);
+    // Grid workers never see unmasked data.
+    let g = app.create("grid", "grid_a").await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/matters/{}/reveal", g["id"]),
+            Some("grid"),
+            Some(json!({"reason": "想看"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn list_filters_and_pages(app: &App) {
+    let mut ids = vec![];
+    for i in 0..7 {
+        let mut body = app.intake(if i % 2 == 0 { "village_a" } else { "grid_a" });
+        if i % 3 == 0 {
+            body["kind"] = json!("request");
+            body["channel"] = json!("phone");
+            body["category"] = json!("consultation");
+        }
+        let (s, m) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED);
+        ids.push(m["id"].as_i64().unwrap());
+    }
+    ids.reverse();
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/matters?limit=3&cursor={c}"),
+            None => "/api/v1/matters?limit=3".to_string(),
+        };
+        let (s, page) = app.call(Method::GET, &path, Some("clerk_a"), None).await;
+        assert_eq!(s, StatusCode::OK);
+        seen.extend(page["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    let count = |q: &'static str| async move {
+        let (s, page) = app.call(Method::GET, &format!("/api/v1/matters?{q}"), Some("leader"), None).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {page}");
+        page["items"].as_array().unwrap().len()
+    };
+    assert_eq!(count("kind=request").await, 3);
+    assert_eq!(count("kind=dispute&channel=visit&category=land").await, 4);
+    assert_eq!(count("channel=phone&status=registered").await, 3);
+    let grid = app.unit("grid_a");
+    let grid_query: &'static str = Box::leak(format!("unit_id={grid}").into_boxed_str());
+    assert_eq!(count(grid_query).await, 3);
+    assert_eq!(count("from=2000-01-01&to=2999-01-01").await, 7);
+    assert_eq!(count("to=2001-01-01").await, 0);
+    assert_eq!(count("from=2999-01-01T00:00:00Z").await, 0);
+}
+
+async fn administrators_manage_units_and_users(app: &App) {
+    let (s, units) = app.call(Method::GET, "/api/v1/units", Some("grid"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(units["items"].as_array().unwrap().iter().any(|u| u["full_name"] == "枫桥镇 / 枫源村"));
+    let (s, cats) = app.call(Method::GET, "/api/v1/categories", Some("grid"), None).await;
+    assert_eq!((s, cats["items"][0]["code"].as_str()), (StatusCode::OK, Some("wage_arrears")));
+
+    let village =
+        json!({"parent_id": app.unit("town_a"), "kind": "village", "name": "栎桥村", "code": "330681107201"});
+    let (s, _) = app.call(Method::POST, "/api/v1/units", Some("clerk_a"), Some(village.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app.call(Method::POST, "/api/v1/units", Some("admin_b"), Some(village.clone())).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "outside admin_b's township");
+    let (s, p) = app
+        .call(
+            Method::POST,
+            "/api/v1/units",
+            Some("admin"),
+            Some(json!({"parent_id": app.unit("county"), "kind": "grid", "name": "错位网格"})),
+        )
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()]));
+    let (s, v) = app.call(Method::POST, "/api/v1/units", Some("admin"), Some(village)).await;
+    assert_eq!((s, v["full_name"].as_str()), (StatusCode::CREATED, Some("枫桥镇 / 栎桥村")));
+
+    let user = json!({"username": "clerk_lq", "display_name": "栎桥村登记员", "role": "clerk", "unit_id": v["id"], "password": "long-enough-1"});
+    let (s, u) = app.call(Method::POST, "/api/v1/users", Some("admin"), Some(user.clone())).await;
+    assert_eq!((s, u["role"].as_str()), (StatusCode::CREATED, Some("clerk")), "{u}");
+    let (s, p) = app.call(Method::POST, "/api/v1/users", Some("admin"), Some(user)).await;
+    assert_eq!((s, p["type"].as_str()), (StatusCode::CONFLICT, Some("urn:minsheng:problem:duplicate")));
+    let bad = json!({"username": "X", "display_name": "", "role": "clerk", "unit_id": 5_555_555, "password": "short"});
+    let (s, p) = app.call(Method::POST, "/api/v1/users", Some("admin"), Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&p), ["username", "display_name", "unit_id", "password"]);
+    // The new clerk signs in with the password and works in their village only.
+    let mut app2 = App { tokens: app.tokens.clone(), ..shallow(app) };
+    let token = app2.login("clerk_lq", "long-enough-1").await;
+    app2.tokens.insert("clerk_lq", token);
+    let (s, _) =
+        app2.call(Method::POST, "/api/v1/matters", Some("clerk_lq"), Some(app.intake("village_a"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A second handle on the same running app (same server and store).
+fn shallow(app: &App) -> App {
+    App {
+        base: app.base.clone(),
+        http: app.http.clone(),
+        store: Arc::clone(&app.store),
+        units: app.units.clone(),
+        tokens: HashMap::new(),
+        users: app.users.clone(),
+        pg: None,
+        _dir: None,
+    }
+}
+
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = super::App::start("sqlite").await;
+                super::$name(&app).await;
+                app.done().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = super::App::start("postgres").await;
+                super::$name(&app).await;
+                app.done().await;
+            })*
+        }
+    };
+}
+
+on_both_engines!(
+    operations_endpoints,
+    tokens_and_languages,
+    the_whole_lifecycle,
+    bad_input_is_refused_and_changes_nothing,
+    stale_writes_get_409_with_the_current_version,
+    retried_intake_is_idempotent,
+    scope_is_enforced_on_every_endpoint,
+    personal_data_is_masked_until_revealed,
+    list_filters_and_pages,
+    administrators_manage_units_and_users,
+);
