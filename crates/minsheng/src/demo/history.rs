@@ -9,7 +9,9 @@ use jiff::{SignedDuration, Timestamp};
 use minsheng_domain::command::{self, Command, Context};
 use minsheng_domain::matter::RegistrationDraft;
 use minsheng_domain::party::PartyDraft;
-use minsheng_domain::{Actor, Catalogue, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree};
+use minsheng_domain::{
+    Actor, Catalogue, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree,
+};
 use minsheng_domain::{Role, UnitId, UnitKind, UserId};
 use minsheng_store::{Append, PendingEvent, Store, UserRecord};
 use std::collections::HashMap;
@@ -42,8 +44,11 @@ pub struct Cast {
 
 impl Cast {
     pub fn of(org: &OrgTree, users: &[UserRecord]) -> Result<Self, String> {
-        let user = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id).ok_or(format!("no user {name}"));
-        let unit = |name: &str| org.iter().find(|u| u.name == name).map(|u| u.id).ok_or(format!("no unit {name}"));
+        let user = |name: &str| {
+            users.iter().find(|u| u.username == name).map(|u| u.id).ok_or(format!("no user {name}"))
+        };
+        let unit =
+            |name: &str| org.iter().find(|u| u.name == name).map(|u| u.id).ok_or(format!("no unit {name}"));
         let county = org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).ok_or("no county")?;
         let mut townships = vec![];
         for t in org.iter().filter(|u| u.kind == UnitKind::Township) {
@@ -93,7 +98,13 @@ impl Cast {
 }
 
 /// Generates `n` matters into the store, showing progress.
-pub async fn generate(store: Arc<dyn Store>, org: Arc<OrgTree>, cast: Cast, n: u64, seed: u64) -> Result<(), String> {
+pub async fn generate(
+    store: Arc<dyn Store>,
+    org: Arc<OrgTree>,
+    cast: Cast,
+    n: u64,
+    seed: u64,
+) -> Result<(), String> {
     const CHUNK: u64 = 2_000;
     let bar = indicatif::ProgressBar::new(n);
     bar.set_style(
@@ -155,18 +166,26 @@ fn one_matter(
     n: u64,
 ) -> Option<Append> {
     // 枫桥镇 weighs three times as much: the demo's featured township is busy.
-    let weighted: Vec<&Township> =
-        cast.townships.iter().flat_map(|t| std::iter::repeat_n(t, if t.name == "枫桥镇" { 3 } else { 1 })).collect();
+    let weighted: Vec<&Township> = cast
+        .townships
+        .iter()
+        .flat_map(|t| std::iter::repeat_n(t, if t.name == "枫桥镇" { 3 } else { 1 }))
+        .collect();
     let township = *pick(rng, &weighted)?;
     let (village, village_name) = pick(rng, &township.villages)?.clone();
     let g = texts::compose(rng, &Place { township: &township.name, village: &village_name });
 
     let day = (k as f64 / n as f64 * 365.0) as i64;
-    let registered_at = now - SignedDuration::from_hours(24 * (365 - day))
-        + SignedDuration::from_mins(rng.i64(0..600) - 300);
+    let registered_at =
+        now - SignedDuration::from_hours(24 * (365 - day)) + SignedDuration::from_mins(rng.i64(0..600) - 300);
     let registered_at = registered_at.min(now - SignedDuration::from_mins(30));
     let (kind, channel, registrar, place) = match g.kind {
-        DemoKind::Request => (MatterKind::Request, *pick(rng, &[Channel::Phone, Channel::Phone, Channel::Online])?, cast.county_clerk, village),
+        DemoKind::Request => (
+            MatterKind::Request,
+            *pick(rng, &[Channel::Phone, Channel::Phone, Channel::Online])?,
+            cast.county_clerk,
+            village,
+        ),
         DemoKind::Petition => (
             MatterKind::Petition,
             *pick(rng, &[Channel::Letter, Channel::Visit, Channel::Online])?,
@@ -180,7 +199,9 @@ fn one_matter(
             village,
         ),
         DemoKind::GridEvent => (MatterKind::GridEvent, Channel::Grid, township.grid_worker, village),
-        DemoKind::WageClaim => (MatterKind::WageClaim, *pick(rng, &[Channel::Visit, Channel::Phone])?, township.clerk, village),
+        DemoKind::WageClaim => {
+            (MatterKind::WageClaim, *pick(rng, &[Channel::Visit, Channel::Phone])?, township.clerk, village)
+        }
     };
     let draft = RegistrationDraft {
         kind,
@@ -196,7 +217,11 @@ fn one_matter(
             .into_iter()
             .enumerate()
             .map(|(i, p)| PartyDraft {
-                role: if i == 0 { minsheng_domain::party::PartyRole::Applicant } else { minsheng_domain::party::PartyRole::Respondent },
+                role: if i == 0 {
+                    minsheng_domain::party::PartyRole::Applicant
+                } else {
+                    minsheng_domain::party::PartyRole::Respondent
+                },
                 name: p.name,
                 phone: Some(p.phone),
                 id_card: p.id_card,
@@ -207,18 +232,24 @@ fn one_matter(
     };
     let root_actor = |user: UserId, role: Role| Actor { user_id: user, role, unit_id: cast.county };
     let ctx = |actor: Actor, at: Timestamp| Context { actor, now: at, org, catalogue };
-    let registration = match command::register(&draft, &ctx(root_actor(registrar, Role::Clerk), registered_at)) {
-        Ok(Event::Registered(r)) => r,
-        Ok(_) => return None,
-        Err(e) => {
-            tracing::warn!(error = %e, "generated text failed validation; skipped");
-            return None;
-        }
-    };
+    let registration =
+        match command::register(&draft, &ctx(root_actor(registrar, Role::Clerk), registered_at)) {
+            Ok(Event::Registered(r)) => r,
+            Ok(_) => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, "generated text failed validation; skipped");
+                return None;
+            }
+        };
     let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar);
     let mut events = vec![PendingEvent::of(&Event::Registered(registration), registered_at, registrar).ok()?];
     let mut at = registered_at;
-    let mut step = |matter: &mut Matter, actor: Actor, cmd: Command, after: SignedDuration, at: &mut Timestamp| -> bool {
+    let mut step = |matter: &mut Matter,
+                    actor: Actor,
+                    cmd: Command,
+                    after: SignedDuration,
+                    at: &mut Timestamp|
+     -> bool {
         let next = *at + after;
         if next >= now {
             return false;
@@ -240,7 +271,8 @@ fn one_matter(
             }
         }
     };
-    let hours = |rng: &mut fastrand::Rng, lo: i64, hi: i64| SignedDuration::from_mins(rng.i64(lo * 60..hi * 60));
+    let hours =
+        |rng: &mut fastrand::Rng, lo: i64, hi: i64| SignedDuration::from_mins(rng.i64(lo * 60..hi * 60));
 
     // Route it as a centre would.
     let category = g.category;
@@ -249,7 +281,9 @@ fn one_matter(
             Some(&(unit, user)) if rng.u8(..10) < 4 => (unit, user, HandlingMode::Transfer, vec![]),
             _ => (township.committee, township.mediator, HandlingMode::Transfer, vec![]),
         },
-        MatterKind::Petition => (cast.petitions_office.0, cast.petitions_office.1, HandlingMode::Assign, vec![]),
+        MatterKind::Petition => {
+            (cast.petitions_office.0, cast.petitions_office.1, HandlingMode::Assign, vec![])
+        }
         MatterKind::WageClaim => {
             let (unit, user) = cast.departments.get("wage_arrears").and_then(|d| d.first().copied())?;
             (unit, user, HandlingMode::Joint, vec![township.id.0])
@@ -276,17 +310,43 @@ fn one_matter(
         step(&mut matter, handler, note, hours(rng, 1, 30), &mut at);
     }
     // Most are answered within a few weeks; recent ones may still be open.
-    let replied = routed && step(&mut matter, handler, Command::Reply { text: g.reply.clone() }, hours(rng, 24, 24 * 20), &mut at);
+    let replied = routed
+        && step(
+            &mut matter,
+            handler,
+            Command::Reply { text: g.reply.clone() },
+            hours(rng, 24, 24 * 20),
+            &mut at,
+        );
     let closed = replied
         && rng.u8(..100) < 96
-        && step(&mut matter, clerk, Command::Close { note: Some(g.close_note.clone()) }, hours(rng, 4, 24 * 5), &mut at);
+        && step(
+            &mut matter,
+            clerk,
+            Command::Close { note: Some(g.close_note.clone()) },
+            hours(rng, 4, 24 * 5),
+            &mut at,
+        );
     if closed && rng.u8(..100) < 4 {
         let leader = root_actor(cast.leader, Role::Leader);
-        let reopen = Command::Reopen { reason: "回访时群众反映问题反弹，要求重新办理。".into() };
+        let reopen =
+            Command::Reopen { reason: "回访时群众反映问题反弹，要求重新办理。".into() };
         if step(&mut matter, leader, reopen, hours(rng, 24, 24 * 30), &mut at)
-            && step(&mut matter, handler, Command::Reply { text: format!("经再次核查处理：{}", g.reply) }, hours(rng, 24, 24 * 10), &mut at)
+            && step(
+                &mut matter,
+                handler,
+                Command::Reply { text: format!("经再次核查处理：{}", g.reply) },
+                hours(rng, 24, 24 * 10),
+                &mut at,
+            )
         {
-            step(&mut matter, clerk, Command::Close { note: Some("重新办理后回访满意，销号。".into()) }, hours(rng, 4, 48), &mut at);
+            step(
+                &mut matter,
+                clerk,
+                Command::Close { note: Some("重新办理后回访满意，销号。".into()) },
+                hours(rng, 4, 48),
+                &mut at,
+            );
         }
     }
     Some(Append::history(&matter, events, org, None))

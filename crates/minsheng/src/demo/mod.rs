@@ -5,6 +5,7 @@
 
 mod county;
 mod history;
+#[path = "texts_stub.rs"]
 mod texts;
 
 use crate::serve;
@@ -53,7 +54,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
                 for suffix in ["", "-wal", "-shm"] {
                     let f = PathBuf::from(format!("{}{suffix}", path.display()));
                     if f.exists() {
-                        std::fs::remove_file(&f).map_err(|e| format!("cannot remove {}: {e}", f.display()))?;
+                        std::fs::remove_file(&f)
+                            .map_err(|e| format!("cannot remove {}: {e}", f.display()))?;
                     }
                 }
             }
@@ -70,8 +72,18 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         build_org(store.as_ref()).await?;
         state.reload().await.map_err(|e| e.to_string())?;
         let logins = build_users(store.as_ref(), &state.org()).await?;
-        let cast = history::Cast::of(&state.org(), &store.users(&minsheng_store::Scope::all()).await.map_err(|e| e.to_string())?)?;
-        history::generate(Arc::clone(&store), Arc::new(state.org().as_ref().clone()), cast, args.matters, args.seed).await?;
+        let cast = history::Cast::of(
+            &state.org(),
+            &store.users(&minsheng_store::Scope::all()).await.map_err(|e| e.to_string())?,
+        )?;
+        history::generate(
+            Arc::clone(&store),
+            Arc::new(state.org().as_ref().clone()),
+            cast,
+            args.matters,
+            args.seed,
+        )
+        .await?;
         logins
     } else {
         println!("reusing the demo database at {url} (use --fresh to rebuild)");
@@ -129,7 +141,7 @@ fn featured_logins(org: &OrgTree) -> Vec<Login> {
     vec![
         ("系统管理员 admin", "admin".into(), county_name.clone()),
         ("领导 leader", "leader".into(), county_name.clone()),
-        ("登记员 clerk (county centre)", "clerk".into(), name(by_name("市社会治理中心"))),
+        ("登记员 clerk (county centre)", "clerk".into(), county_name.clone()),
         ("登记员 clerk (township)", format!("clerk_{fq_suffix}"), FEATURED_TOWNSHIP.into()),
         ("承办人 handler", "handler_zjj".into(), name(by_name("市住房和城乡建设局"))),
         ("调解员 mediator", format!("mediator_{fq_suffix}"), format!("{FEATURED_TOWNSHIP}人民调解委员会")),
@@ -149,7 +161,8 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
         ("admin".into(), "系统管理员".into(), Role::Admin, county),
         ("leader".into(), "王副市长".into(), Role::Leader, county),
         ("auditor".into(), "监督员".into(), Role::Auditor, county),
-        ("clerk".into(), "中心登记员".into(), Role::Clerk, unit_named("市社会治理中心")?),
+        // The county centre's intake clerks register matters anywhere in the county.
+        ("clerk".into(), "市社会治理中心登记员".into(), Role::Clerk, county),
     ];
     for (name, login, _) in county::DEPARTMENTS {
         users.push((format!("handler_{login}"), format!("{name}承办人"), Role::Handler, unit_named(name)?));
@@ -166,14 +179,36 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
             .map(|g| g.id)
             .unwrap_or(township.id);
         users.push((format!("clerk_{suffix}"), format!("{}登记员", township.name), Role::Clerk, township.id));
-        users.push((format!("leader_{suffix}"), format!("{}分管领导", township.name), Role::Leader, township.id));
-        users.push((format!("mediator_{suffix}"), format!("{}调解员", township.name), Role::Mediator, committee));
-        users.push((format!("grid_{suffix}"), format!("{}网格员", township.name), Role::GridWorker, first_grid));
+        users.push((
+            format!("leader_{suffix}"),
+            format!("{}分管领导", township.name),
+            Role::Leader,
+            township.id,
+        ));
+        users.push((
+            format!("mediator_{suffix}"),
+            format!("{}调解员", township.name),
+            Role::Mediator,
+            committee,
+        ));
+        users.push((
+            format!("grid_{suffix}"),
+            format!("{}网格员", township.name),
+            Role::GridWorker,
+            first_grid,
+        ));
     }
     let now = jiff::Timestamp::now();
     for (username, display_name, role, unit_id) in users {
         store
-            .create_user(NewUser { username, display_name, role, unit_id, password_hash: hash.clone(), created_at: now })
+            .create_user(NewUser {
+                username,
+                display_name,
+                role,
+                unit_id,
+                password_hash: hash.clone(),
+                created_at: now,
+            })
             .await
             .map_err(|e| e.to_string())?;
     }
