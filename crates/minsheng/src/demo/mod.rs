@@ -5,7 +5,6 @@
 
 mod county;
 mod history;
-#[path = "texts_stub.rs"]
 mod texts;
 
 use crate::serve;

@@ -214,7 +214,7 @@ fn cn(n: u32) -> String {
         20..=99 => {
             let tens = if n / 10 == 2 { "二" } else { digit(n / 10) };
             let ones = if n % 10 == 2 { "二" } else { digit(n % 10) };
-            if n % 10 == 0 { format!("{tens}十") } else { format!("{tens}十{ones}") }
+            if n.is_multiple_of(10) { format!("{tens}十") } else { format!("{tens}十{ones}") }
         }
         _ => n.to_string(),
     }
@@ -390,12 +390,40 @@ fn id_card(rng: &mut Rng, who: &Person) -> String {
 }
 
 const ROADS: &[&str] = &[
-    "暨阳路", "浣纱路", "艮塔路", "望云路", "大桥路", "江东路", "东二路", "西施大街", "东旺路", "苎萝路",
-    "永昌路", "展诚大道", "城东路", "环城西路", "人民路", "西二路", "健民路", "陶朱路",
+    "暨阳路",
+    "浣纱路",
+    "艮塔路",
+    "望云路",
+    "大桥路",
+    "江东路",
+    "东二路",
+    "西施大街",
+    "东旺路",
+    "苎萝路",
+    "永昌路",
+    "展诚大道",
+    "城东路",
+    "环城西路",
+    "人民路",
+    "西二路",
+    "健民路",
+    "陶朱路",
 ];
 const ESTATES: &[&str] = &[
-    "浣江花园", "东湖苑", "金色家园", "翠湖山庄", "锦绣华庭", "江南名都", "阳光水岸", "城西安置小区",
-    "滨江公寓", "香榧苑", "桃源新村", "紫薇花园", "望江府", "东盛小区",
+    "浣江花园",
+    "东湖苑",
+    "金色家园",
+    "翠湖山庄",
+    "锦绣华庭",
+    "江南名都",
+    "阳光水岸",
+    "城西安置小区",
+    "滨江公寓",
+    "香榧苑",
+    "桃源新村",
+    "紫薇花园",
+    "望江府",
+    "东盛小区",
 ];
 
 fn address(rng: &mut Rng, cx: &Cx) -> String {
@@ -450,8 +478,14 @@ struct Cx {
 const RURAL_SPOTS: &[&str] = &["村口", "村东头", "村西头", "后山脚下", "溪边", "老公路边", "村委会附近"];
 const URBAN_SPOTS: &[&str] = &["附近", "东侧", "西侧", "南门附近", "沿街"];
 const SINCE: &[&str] = &[
-    "最近一个多月", "这半年来", "从去年冬天开始", "今年开春以后", "近两个月来", "从去年年底开始",
-    "从上个月中旬起", "入夏以来",
+    "最近一个多月",
+    "这半年来",
+    "从去年冬天开始",
+    "今年开春以后",
+    "近两个月来",
+    "从去年年底开始",
+    "从上个月中旬起",
+    "入夏以来",
 ];
 const DURS: &[&str] = &["一个多月", "半个多月", "两个多月", "快三个月", "十来天", "大半年", "一个星期"];
 
@@ -481,8 +515,17 @@ impl Cx {
         cx.v.set("vil", place.village);
         cx.v.set("res", if urban { "居民" } else { "村民" });
         cx.v.set("org", if urban { "社区" } else { "村里" });
+        cx.v.set("gov", if place.township.ends_with("街道") { "{town}办事处" } else { "{town}政府" });
+        cx.v.set("stay", p(rng, &["十来天", "半个月", "二十多天", "一个多月", "一个星期"]));
         cx.v.set("spot", if urban { p(rng, URBAN_SPOTS) } else { p(rng, RURAL_SPOTS) });
-        cx.v.set("road", if urban || chance(rng, 40) { p(rng, ROADS).to_owned() } else { format!("{}老街", place.township) });
+        cx.v.set(
+            "road",
+            if urban || chance(rng, 40) {
+                p(rng, ROADS).to_owned()
+            } else {
+                format!("{}老街", place.township)
+            },
+        );
         cx.v.set("since", p(rng, SINCE));
         cx.v.set("dur", p(rng, DURS));
         cx.v.set("days", pick(rng, &[3u32, 5, 7, 7, 10, 15], 7).to_string());
@@ -517,12 +560,20 @@ impl Cx {
         self.set_people();
     }
 
+    /// The other person is of the applicant's family name (a son, a brother).
+    fn kin(&mut self) {
+        let given: String = self.b.name.chars().skip(self.b.surname.chars().count()).collect();
+        self.b.name = format!("{}{given}", self.a.surname);
+        self.b.surname = self.a.surname;
+        self.set_people();
+    }
+
     fn set_people(&mut self) {
         let me = if self.first {
             "我".to_owned()
         } else {
             match self.kind {
-                Request | Petition => "其".to_owned(),
+                Request | Petition | WageClaim => "其".to_owned(),
                 _ => self.a.name.clone(),
             }
         };
@@ -534,7 +585,8 @@ impl Cx {
     }
 
     fn f(&self, t: &str) -> String {
-        self.v.fill(t)
+        // 其的孩子 reads wrong; a clerk writes 其孩子.
+        self.v.fill(t).replace("其的", "其")
     }
 }
 
@@ -567,7 +619,7 @@ const ATTEMPTS: &[&str] = &[
     "之前打过一次12345，处理后好了几天，现在又和原来一样",
     "找过相关负责人，对方每次都说会处理，结果一拖再拖",
     "周边不少{res}都有意见，但不知道该找哪个部门",
-    "{me}当面找对方说过，对方态度很不好",
+    "{me}打过好几次电话给{org}，每次都说会向上反映",
 ];
 
 fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Grievance {
@@ -593,19 +645,23 @@ fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Griev
 
 fn fit_title(rng: &mut Rng, titles: &[String], cx: &Cx, cat_zh: &str) -> String {
     let fitting: Vec<&String> = titles.iter().filter(|t| (8..=40).contains(&len(t))).collect();
-    match pick(rng, &fitting, None::<&String>.unwrap_or(&String::new())) {
-        t if !t.is_empty() => t.clone(),
-        _ => {
-            let t = format!("{}{}问题反映", cx.vil, cat_zh);
-            if (8..=40).contains(&len(&t)) { t } else { format!("关于{cat_zh}事项的反映") }
-        }
+    if !fitting.is_empty()
+        && let Some(t) = fitting.get(rng.usize(..fitting.len()))
+    {
+        return (*t).clone();
     }
+    let t = format!("{}{}问题反映", cx.vil, cat_zh);
+    if (8..=40).contains(&len(&t)) { t } else { format!("关于{cat_zh}事项的反映") }
 }
 
 fn fit_reply(cx: &Cx, reply: &str) -> String {
     let mut r = reply.to_owned();
     if len(&r) < 30 {
-        r.push_str(if cx.kind == Dispute { "双方对处理结果无异议。" } else { "处理结果已告知当事人。" });
+        r.push_str(if cx.kind == Dispute {
+            "双方对处理结果无异议。"
+        } else {
+            "处理结果已告知当事人。"
+        });
     }
     if len(&r) > 200 {
         // Keep whole sentences that fit.
@@ -691,7 +747,11 @@ fn frame(rng: &mut Rng, cx: &Cx, f: &Facts) -> String {
                 return cut;
             }
             if len(&body) < 40 {
-                body.push_str(if cx.kind == GridEvent { "已拍照存档，请及时处置。" } else { "请尽快核实处理，谢谢。" });
+                body.push_str(if cx.kind == GridEvent {
+                    "已拍照存档，请及时处置。"
+                } else {
+                    "请尽快核实处理，谢谢。"
+                });
             }
             return body;
         }
@@ -702,20 +762,29 @@ fn frame(rng: &mut Rng, cx: &Cx, f: &Facts) -> String {
 fn opener_template(rng: &mut Rng, cx: &Cx) -> &'static str {
     match (cx.kind, cx.first) {
         (Request, true) => p(rng, &["网民留言：", "", "", "市民通过政务服务网留言："]),
-        (Request, false) => {
-            p(rng, &["来电人{hon}反映：", "市民来电反映，", "{res}来电称，", "来电人反映：", "市民{hon}来电反映，"])
+        (Request, false) => p(
+            rng,
+            &["来电人{hon}反映：", "市民来电反映，", "{res}来电称，", "来电人反映：", "市民{hon}来电反映，"],
+        ),
+        (Petition, true) => {
+            p(rng, &["尊敬的领导：我是{town}{vil}{res}{a}，", "我是{town}{vil}的{res}{a}，", ""])
         }
-        (Petition, true) => p(rng, &["尊敬的领导：我是{town}{vil}{res}{a}，", "我是{town}{vil}的{res}{a}，", ""]),
-        (Petition, false) => p(rng, &["信访人{a}来访反映：", "{town}{vil}{res}{a}来信反映，", "信访人{a}网上来信反映："]),
+        (Petition, false) => {
+            p(rng, &["信访人{a}来访反映：", "{town}{vil}{res}{a}来信反映，", "信访人{a}网上来信反映："])
+        }
         (Dispute, true) => p(rng, &["", "我是{vil}{res}{a}，"]),
         (Dispute, false) => p(
             rng,
-            &["当事人{a}到{town}矛调中心申请调解。经了解，", "{vil}调委会在矛盾纠纷排查中了解到，", "", "经登记，"],
+            &[
+                "当事人{a}到{town}矛调中心申请调解。经了解，",
+                "{vil}调委会在矛盾纠纷排查中了解到，",
+                "",
+                "经登记，",
+            ],
         ),
-        (GridEvent, _) => p(
-            rng,
-            &["网格员日常巡查发现，", "网格员在{vil}巡查时发现，", "网格员走访中发现：", "网格员上报："],
-        ),
+        (GridEvent, _) => {
+            p(rng, &["网格员日常巡查发现，", "网格员巡查时发现，", "网格员走访中发现：", "网格员上报："])
+        }
         (WageClaim, true) => "",
         (WageClaim, false) => "",
     }
@@ -723,14 +792,23 @@ fn opener_template(rng: &mut Rng, cx: &Cx) -> &'static str {
 
 fn closing_template(rng: &mut Rng, cx: &Cx) -> &'static str {
     match (cx.kind, cx.first) {
-        (Request, true) => p(rng, &["希望{ask}。", "恳请{ask}，谢谢！", "麻烦尽快{ask}。"]),
+        (Request, true) => p(rng, &["希望{ask}。", "恳请{ask}，谢谢！", "麻烦相关部门处理一下，希望{ask}。"]),
         (Request, false) => p(
             rng,
-            &["来电人希望{ask}。", "诉求：{ask}。", "来电人要求{ask}，请相关部门核实处理。", "来电人希望{ask}，并请处理后回复。"],
+            &[
+                "来电人希望{ask}。",
+                "诉求：{ask}。",
+                "来电人要求{ask}，请相关部门核实处理。",
+                "来电人希望{ask}，并请处理后回复。",
+            ],
         ),
-        (Petition, true) => p(rng, &["恳请领导重视，{ask}。", "特此来信，请求{ask}，望早日给予答复。", "请求上级部门{ask}。"]),
+        (Petition, true) => {
+            p(rng, &["恳请领导重视，{ask}。", "特此来信，请求{ask}，望早日给予答复。", "请求上级部门{ask}。"])
+        }
         (Petition, false) => p(rng, &["信访人请求{ask}。", "信访人要求{ask}，并请求书面答复。"]),
-        (Dispute, true) => p(rng, &["{me}的要求是{ask}，希望调委会帮忙调解。", "请求调委会组织调解，{ask}。"]),
+        (Dispute, true) => {
+            p(rng, &["{me}的要求是{ask}，希望调委会帮忙调解。", "请求调委会组织调解，要求{ask}。"])
+        }
         (Dispute, false) => p(
             rng,
             &[
@@ -739,7 +817,10 @@ fn closing_template(rng: &mut Rng, cx: &Cx) -> &'static str {
                 "{a}要求{ask}，{stance}，双方同意由调委会主持调解。",
             ],
         ),
-        (GridEvent, _) => p(rng, &["已拍照上报，建议{ask}。", "网格员已现场劝导，建议{ask}。", "因超出网格处置能力，建议{ask}。"]),
+        (GridEvent, _) => p(
+            rng,
+            &["已拍照上报，建议{ask}。", "网格员已现场劝导，建议{ask}。", "因超出网格处置能力，建议{ask}。"],
+        ),
         (WageClaim, _) => "请求{ask}。",
     }
 }
@@ -753,8 +834,13 @@ const STANCES: &[&str] = &[
 ];
 
 fn petition_reply(rng: &mut Rng, core: &str) -> String {
-    let head = p(rng, &["经调查核实，", "经调查，你反映的问题基本属实。", "经认真核查，"]);
-    let tail = p(rng, &["", "如对本处理意见不服，可自收到之日起30日内向上一级行政机关申请复查。", "特此答复。"]);
+    let head = if core.starts_with('经') {
+        p(rng, &["", "你反映的问题已收悉。", "现答复如下："])
+    } else {
+        p(rng, &["经调查核实，", "经调查，你反映的问题基本属实。", "经认真核查，"])
+    };
+    let tail =
+        p(rng, &["", "如对本处理意见不服，可自收到之日起30日内向上一级行政机关申请复查。", "特此答复。"]);
     let mut r = format!("{head}{core}");
     if len(&r) + len(tail) <= 200 {
         r.push_str(tail);
@@ -805,13 +891,13 @@ const ENVIRONMENT: &[Issue] = &[
         "{vil}{spot}一小作坊排水口有带颜色的废水流入河道，下游约{len}米水面发黑",
         "对偷排废水的行为依法处理",
         "该作坊属无证经营，废水未经处理直接外排，已依法取缔并封堵排污口，河道已安排保洁清理",
-        "生态环境分局和{town}政府",
+        "生态环境分局和{gov}",
     ),
     (
         "木材加工厂噪音扰民",
         "{vil}{spot}的木材加工厂{since}电锯声从早上六点响到晚上十点多，周末也不停，{me}家就在厂子隔壁，晚上根本睡不好",
         "{vil}{spot}木材加工厂晚上9点后仍在开机作业，噪音较大，未采取隔音措施",
-        "要求工厂晚上停止生产",
+        "责令工厂晚上停止生产",
         "经夜间监测，该厂厂界噪声超标，已责令其晚上10点至早上6点停止生产，并限期加装隔音设施",
         "{town}综合行政执法队",
     ),
@@ -827,7 +913,7 @@ const ENVIRONMENT: &[Issue] = &[
         "烧烤店油烟扰民",
         "{vil}{spot}的一家烧烤店每天傍晚营业到凌晨，油烟直往楼上住户窗户里飘，夏天窗户都不敢开",
         "{vil}{spot}一烧烤店在店外设炉烧烤，未安装油烟净化设施，油烟直排",
-        "要求烧烤店安装油烟净化器，不在店外烧烤",
+        "督促烧烤店安装油烟净化器，不在店外烧烤",
         "已责令该店停止店外烧烤，限期安装油烟净化设施并定期清洗，复查时已安装到位",
         "{town}综合行政执法队",
     ),
@@ -902,7 +988,7 @@ const URBAN: &[Issue] = &[
         "工地夜间施工扰民",
         "{road}附近的工地{since}经常晚上十点以后还在施工，打桩、倒渣土的声音很大，附近{res}根本睡不着",
         "{road}一工地夜间22时后仍在打桩作业，现场未见夜间施工许可公示",
-        "要求工地晚上停止施工",
+        "责令工地晚上停止夜间施工",
         "经查，该工地未办理夜间施工许可，已责令停止夜间作业，并对施工单位依法处罚",
         "市综合行政执法局",
     ),
@@ -1022,7 +1108,7 @@ const SAFETY: &[Issue] = &[
         "{vil}交叉路口无减速设施和警示标志，临近幼儿园",
         "增设减速带和警示标志",
         "已在路口增设减速带和学校区域警示标志，上下学时段安排人员护学",
-        "交警中队和{town}政府",
+        "交警中队和{gov}",
     ),
     (
         "废弃厂房安全隐患",
@@ -1030,7 +1116,7 @@ const SAFETY: &[Issue] = &[
         "{vil}{spot}废弃厂房围墙破损，屋顶部分坍塌，有未成年人进入的痕迹",
         "封闭废弃厂房",
         "已通知产权人封闭厂房出入口，设置警示标志，并列入年内拆除计划",
-        "{town}政府",
+        "{gov}",
     ),
     (
         "夜宵店深夜喧哗",
@@ -1069,11 +1155,11 @@ const OTHER: &[Issue] = &[
     ),
     (
         "建议增设公厕",
-        "{vil}{spot}附近赶集的人多，但一个公厕都没有，{me}建议在这里建一座公厕",
+        "{vil}{spot}一带人流量大，赶集的时候人更多，但一个公厕都没有，{me}建议在这里建一座公厕",
         "",
         "研究增设公共厕所",
-        "已将建议转{town}政府研究，拟结合公厕提升改造计划在该区域增设一座公厕",
-        "{town}政府",
+        "经研究，拟结合公厕提升改造计划在该区域增设一座公厕，已列入明年建设计划",
+        "{gov}",
     ),
     (
         "手机信号差",
@@ -1089,7 +1175,7 @@ const OTHER: &[Issue] = &[
         "",
         "对他们提出表扬",
         "已将群众表扬转达{vil}，并在{town}工作例会上通报表扬",
-        "{town}政府",
+        "{gov}",
     ),
     (
         "枯树倒伏隐患",
@@ -1102,8 +1188,7 @@ const OTHER: &[Issue] = &[
 ];
 
 fn issue_facts(rng: &mut Rng, cx: &mut Cx, table: &[Issue]) -> Facts {
-    let usable: Vec<&Issue> =
-        table.iter().filter(|i| cx.kind != GridEvent || !i.2.is_empty()).collect();
+    let usable: Vec<&Issue> = table.iter().filter(|i| cx.kind != GridEvent || !i.2.is_empty()).collect();
     let fallback: &Issue = &("", "", "", "", "", "");
     let &(subject, told, seen, ask, fix, unit) = pick(rng, &usable, fallback);
     let subject = cx.f(subject);
@@ -1114,31 +1199,54 @@ fn issue_facts(rng: &mut Rng, cx: &mut Cx, table: &[Issue]) -> Facts {
         GridEvent => {
             f.what = cx.f(seen);
             f.ask = cx.f(p(rng, &["由{unit}处置", "由{unit}核查处置", "转{unit}处理"]));
-            f.titles = titles(cx, &["{vil}{subject}", "巡查发现{vil}{subject}", "{town}{vil}{subject}隐患"]);
-            f.people = cx.v.get("hh").parse().unwrap_or(1);
-            f.reply = cx.f(&format!("{}{fix}。", p(rng, &["{unit}接单后到场处置，", "经{unit}现场处置，", "{unit}已于当日到场，"])));
+            f.titles = titles(cx, &["{vil}{subject}", "巡查发现{vil}{subject}", "{town}{vil}{subject}问题"]);
+            f.people = if seen.contains("{hh}") { cx.v.get("hh").parse().unwrap_or(1) } else { 1 };
+            let lead = if fix.starts_with('经') {
+                p(rng, &["{unit}接单后到场，", "{unit}已于当日到场，"])
+            } else {
+                p(rng, &["{unit}接单后到场处置，", "经{unit}现场处置，", "{unit}已于当日到场，"])
+            };
+            f.reply = cx.f(&format!("{lead}{fix}。"));
         }
         Petition => {
             f.what = cx.f(told);
             f.extras.push(cx.f(p(rng, ATTEMPTS)));
             f.extras.push(cx.f("周边{hh}户{res}都深受影响，大家意见很大"));
             f.ask = cx.f(ask);
-            f.titles = titles(cx, &["关于{vil}{subject}问题的信访", "{vil}{res}反映{subject}问题", "反映{town}{vil}{subject}"]);
+            f.titles = titles(
+                cx,
+                &["关于{vil}{subject}问题的信访", "{vil}{res}反映{subject}问题", "反映{town}{vil}{subject}"],
+            );
             f.people = if chance(rng, 40) { cx.v.get("hh").parse().unwrap_or(1) } else { 1 };
             f.reply = petition_reply(rng, &cx.f(&format!("{fix}。")));
         }
         _ => {
             f.what = cx.f(told);
-            if chance(rng, 45) {
+            if chance(rng, 45) && !told.contains("建议") && !told.contains("表扬") {
                 f.extras.push(cx.f(p(rng, ATTEMPTS)));
             }
             f.ask = cx.f(ask);
-            f.titles = titles(
-                cx,
-                &["反映{town}{vil}{subject}问题", "{vil}{subject}", "关于{vil}{subject}的投诉", "反映{vil}{subject}"],
-            );
+            let remark = told.contains("建议") || told.contains("表扬");
+            f.titles = if remark {
+                titles(cx, &["{vil}{res}{subject}", "市民来电{subject}", "关于{vil}{subject}的来电"])
+            } else {
+                titles(
+                    cx,
+                    &[
+                        "反映{town}{vil}{subject}问题",
+                        "{vil}{subject}",
+                        "关于{vil}{subject}的投诉",
+                        "反映{vil}{subject}",
+                    ],
+                )
+            };
             let told_to = p(rng, &["", "处理结果已电话告知来电人。", "已向来电人反馈。"]);
-            f.reply = cx.f(&format!("经{{unit}}核实，{fix}。{told_to}"));
+            let lead = if fix.starts_with('经') || fix.starts_with('已') {
+                "{unit}受理后，"
+            } else {
+                "经{unit}核实，"
+            };
+            f.reply = cx.f(&format!("{lead}{fix}。{told_to}"));
         }
     }
     f
@@ -1173,9 +1281,11 @@ fn case_with(
     }
     cx.v.set("subject", subject);
     if cx.kind == Request {
-        // A caller speaks of 邻居/对方, not of a named respondent.
-        let b_ref = if cx.v.get("b_ref").is_empty() { "对方".to_owned() } else { cx.v.get("b_ref").to_owned() };
-        cx.v.set("b", b_ref);
+        // A caller names the other side as 邻居王某, not in full.
+        if cx.v.get("b") == cx.b.name {
+            let masked = format!("{}{}某", cx.v.get("b_ref"), cx.b.surname);
+            cx.v.set("b", masked);
+        }
     }
     cx.v.set("stance", cx.f(p(rng, STANCES)));
     f.what = cx.f(told);
@@ -1192,13 +1302,21 @@ fn case_with(
             if chance(rng, 35) {
                 f.extras.push(cx.f(p(
                     rng,
-                    &["{vil}调解员曾上门调解过一次，未能达成一致", "双方为此多次发生争吵", "此前双方自行协商过两次，均不欢而散"],
+                    &[
+                        "{vil}调解员曾上门调解过一次，未能达成一致",
+                        "双方为此多次发生争吵",
+                        "此前双方自行协商过两次，均不欢而散",
+                    ],
                 )));
             }
             if agreed {
                 let head = p(
                     rng,
-                    &["经{mediator}组织调解，双方自愿达成协议：", "在调解员主持下，双方达成如下协议：", "经调解员释法说理、多次协调，双方达成一致："],
+                    &[
+                        "经{mediator}组织调解，双方自愿达成协议：",
+                        "在调解员主持下，双方达成如下协议：",
+                        "经调解员释法说理、多次协调，双方达成一致：",
+                    ],
                 );
                 f.reply = cx.f(&format!("{head}{deal}。"));
             } else {
@@ -1207,23 +1325,52 @@ fn case_with(
                     p(rng, &["两", "三"])
                 ));
                 f.close = Some(
-                    p(rng, &["调解不成，已告知其他解决途径，予以终结", "调解未成功，已引导依法解决，予以销号"]).to_owned(),
+                    p(
+                        rng,
+                        &["调解不成，已告知其他解决途径，予以终结", "调解未成功，已引导依法解决，予以销号"],
+                    )
+                    .to_owned(),
                 );
             }
         }
         GridEvent => {
-            f.titles = titles(cx, &["{vil}两户{res}{subject}纠纷", "走访发现{vil}{subject}矛盾", "{vil}{subject}矛盾苗头"]);
+            f.titles = titles(
+                cx,
+                &["{vil}两户{res}{subject}纠纷", "走访发现{vil}{subject}矛盾", "{vil}{subject}矛盾苗头"],
+            );
             f.ask = cx.f("由{vil}调委会介入调解");
             f.reply = cx.f(&format!("网格员会同调解员上门做工作，双方达成口头协议：{deal}。"));
         }
         Petition => {
             f.titles = titles(cx, &["{a}反映{subject}问题", "关于{vil}{subject}问题的信访"]);
             f.extras.push(cx.f(p(rng, ATTEMPTS)));
+            f.ask = format!("督促{}", f.ask);
             f.reply = petition_reply(rng, &cx.f(&format!("已由{{town}}组织双方协调，{deal}。")));
         }
         _ => {
-            f.titles = titles(cx, &["反映与{b}{subject}纠纷", "{vil}{res}反映{subject}问题", "请求协调{subject}纠纷"]);
-            f.reply = cx.f(&format!("已转{{town}}调委会上门组织双方协商，{deal}。"));
+            f.titles = titles(
+                cx,
+                &["反映与{b}{subject}纠纷", "{vil}{res}反映{subject}问题", "请求协调{subject}纠纷"],
+            );
+            let closing = if cx.first {
+                p(rng, &["希望有关部门出面协调，{ask}。", "想请{org}或调委会帮忙协调，{ask}。"])
+            } else {
+                p(
+                    rng,
+                    &[
+                        "来电人希望有关部门出面协调，{ask}。",
+                        "诉求：{ask}。",
+                        "来电人希望{org}出面协调，{ask}。",
+                    ],
+                )
+            };
+            cx.v.set("ask", f.ask.clone());
+            f.closing = Some(cx.f(closing));
+            let lead = match cx.v.get("req_lead") {
+                "" => "已转{town}调委会上门组织双方协商，",
+                lead => lead,
+            };
+            f.reply = cx.f(&format!("{lead}{deal}。"));
         }
     }
     f
@@ -1298,7 +1445,7 @@ const NEIGHBOUR: &[Case] = &[
     ),
     (
         "口角推搡致伤",
-        "{me}与邻居{b}因为门前堆放杂物的事情发生口角，继而发生推搡，{me}手臂被抓伤，花去医药费{amt}",
+        "{me}与{b}因为门前堆放杂物的事情发生口角，继而发生推搡，{me}手臂被抓伤，花去医药费{amt}",
         "{b}赔礼道歉，赔偿医药费、误工费",
         "{b}向{a}赔礼道歉，并赔偿医药费、误工费共计{amt2}，双方就此事不再追究",
         true,
@@ -1317,7 +1464,7 @@ const NEIGHBOUR: &[Case] = &[
 fn neighbour(rng: &mut Rng, cx: &mut Cx) -> Facts {
     set_amounts(rng, cx, 1_500, 30_000, 100);
     cx.v.set("b_ref", "邻居");
-    let mut f = case_facts(rng, cx, NEIGHBOUR, "{vil}人民调解委员会", "向人民法院提起诉讼");
+    let mut f = case_facts(rng, cx, NEIGHBOUR, "调委会", "向人民法院提起诉讼");
     let b = party(rng, cx, &cx.b.clone());
     f.others.push(b);
     f
@@ -1342,7 +1489,7 @@ const LAND: &[Case] = &[
     ),
     (
         "山林权属",
-        "{me}家与{b}家对{vil}后山一片{k}亩山林的权属有争议，{me}家有林权证，{b}说是他家祖上开的荒，{since}{b}擅自砍了山上的一批杉树",
+        "{me}家与{b}家对{vil}后山一片{k}亩山林的权属有争议，{me}家有林权证，{b}说是自家祖上开的荒，{since}{b}擅自砍了山上的一批杉树",
         "确认山林权属并赔偿林木损失{amt}",
         "经核对林权证和原始档案，确认该片山林由{a}家承包经营，{b}赔偿林木损失{amt2}",
         true,
@@ -1376,7 +1523,7 @@ fn land(rng: &mut Rng, cx: &mut Cx) -> Facts {
         return land_petition(rng, cx);
     }
     cx.v.set("b_ref", "邻居");
-    let mut f = case_facts(rng, cx, LAND, "{vil}人民调解委员会", "向农村土地承包仲裁委员会申请仲裁或向人民法院起诉");
+    let mut f = case_facts(rng, cx, LAND, "调委会", "向农村土地承包仲裁委员会申请仲裁或向人民法院起诉");
     let b = party(rng, cx, &cx.b.clone());
     f.others.push(b);
     f
@@ -1394,13 +1541,16 @@ fn land_petition(rng: &mut Rng, cx: &mut Cx) -> Facts {
             ],
         ));
         f.ask = cx.f("依法确认{me}家的土地承包经营权");
-        f.titles = titles(cx, &["{a}反映土地承包经营权问题", "关于{vil}承包地被调整的信访", "反映{vil}二轮延包承包地问题"]);
+        f.titles = titles(
+            cx,
+            &["{a}反映土地承包经营权问题", "关于{vil}承包地被调整的信访", "反映{vil}二轮延包承包地问题"],
+        );
         f.reply = petition_reply(
             rng,
             &cx.f("经{town}农业农村办调查，{a}家因户口迁出未续签承包合同，现户口已迁回。经村民代表会议讨论，同意从机动地中调剂{mu}亩给其承包，已签订承包合同。"),
         );
     } else {
-        cx.v.set("yrs", rng.u32(2..=5).to_string());
+        cx.v.set("yrs", cn(rng.u32(2..=5)));
         f.what = cx.f("{me}家符合建房条件，{yrs}年前就向{org}提交了宅基地申请，到现在一直没有批下来，{me}家五口人还挤在两间老房子里，房子漏雨也不敢大修");
         f.ask = cx.f("尽快审批宅基地申请");
         f.titles = titles(cx, &["{a}反映宅基地审批迟迟未办", "关于{vil}宅基地审批的信访"]);
@@ -1433,7 +1583,7 @@ const FAMILY: &[Case] = &[
     ),
     (
         "遗产继承",
-        "{me}父亲去世后留下{vil}的一栋老房子，兄弟姐妹{kids}人对房子怎么分意见不一致，{b}已经住进去了，不同意分",
+        "{me}父亲去世后留下{vil}的一栋老房子，评估价{amt}左右，兄弟姐妹{kids}人对房子怎么分意见不一致，{b}已经住进去了，不同意分",
         "按法定继承平均分配",
         "老房由{b}居住使用，{b}按评估价向其他继承人支付折价款共{amt2}，分两期付清",
         true,
@@ -1471,7 +1621,16 @@ fn family(rng: &mut Rng, cx: &mut Cx) -> Facts {
     match case.0 {
         "赡养" | "老人住房" => {
             cx.applicant(rng, None, 1950, 1956);
-            cx.other(rng, None, 1972, 1985);
+            cx.other(rng, Some(false), 1972, 1985);
+            // A son bears his father's name; a widow's son, her late husband's.
+            if !cx.a.female {
+                cx.kin();
+            }
+        }
+        "遗产继承" => {
+            cx.applicant(rng, None, 1962, 1980);
+            cx.other(rng, Some(false), 1962, 1980);
+            cx.kin();
         }
         "夫妻矛盾" => {
             cx.applicant(rng, Some(true), 1975, 1995);
@@ -1486,9 +1645,8 @@ fn family(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.v.set("kids", cn(rng.u32(2..=4)));
     cx.v.set("yrs", cn(rng.u32(5..=20)));
     cx.v.set("rent", pick(rng, &[300u32, 400, 500, 600, 800], 500).to_string());
-    set_amounts(rng, cx, 30_000, 300_000, 1_000);
-    cx.v.set("b_ref", "家人");
-    let mut f = case_with(rng, cx, (case.0, case.1, case.2, case.3, case.4), "{vil}人民调解委员会", "向人民法院起诉");
+    set_amounts(rng, cx, 30_000, 200_000, 1_000);
+    let mut f = case_with(rng, cx, (case.0, case.1, case.2, case.3, case.4), "调委会", "向人民法院起诉");
     if cx.kind == Dispute || chance(rng, 50) {
         let b = party(rng, cx, &cx.b.clone());
         f.others.push(b);
@@ -1498,16 +1656,23 @@ fn family(rng: &mut Rng, cx: &mut Cx) -> Facts {
 }
 
 fn medical(rng: &mut Rng, cx: &mut Cx) -> Facts {
-    let hospital = p(rng, &["市某医院", "城区某民营医院", "{town}一家私人诊所", "某口腔诊所", "市某中医院"]);
+    // Surgery, a drug reaction, a tooth: who treated and how much is at stake go together.
+    let idx = rng.usize(..3);
+    let (hospitals, lo, hi): (&[&str], i64, i64) = match idx {
+        0 => (&["市某医院", "市某中医院", "城区某民营医院"], 20_000, 180_000),
+        1 => (&["市某医院", "城区某民营医院", "{town}某诊所"], 8_000, 60_000),
+        _ => (&["城区某口腔诊所", "{town}某口腔诊所"], 2_000, 15_000),
+    };
+    let hospital = p(rng, hospitals);
     cx.v.set("hosp", cx.f(hospital));
     cx.v.set("rel", p(rng, &["母亲", "父亲", "妻子", "丈夫", "孩子"]));
-    set_amounts(rng, cx, 8_000, 260_000, 100);
+    set_amounts(rng, cx, lo, hi, 100);
     cx.v.set("pct", pick(rng, &[20u32, 30, 40, 50], 30).to_string());
     cx.v.set("b", cx.v.get("hosp").to_owned());
     let cases: &[Case] = &[
         (
             "手术并发症",
-            "{me}{rel}{month}月在{hosp}做了{surgery}手术，术后出现{complication}，又住院了{dur}，多花了医疗费{amt}。{me}认为是手术操作有问题，医院说是正常并发症",
+            "{me}{rel}{month}月在{hosp}做了{surgery}手术，术后出现{complication}，又住院了{stay}，多花了医疗费{amt}。{me}认为是手术操作有问题，医院说是正常并发症",
             "医院承担责任并赔偿各项损失{amt}",
             "参照医疗损害鉴定意见，医方承担{pct}%的责任，一次性补偿患方{amt2}，患方不再就此事提出其他要求",
             true,
@@ -1532,7 +1697,14 @@ fn medical(rng: &mut Rng, cx: &mut Cx) -> Facts {
     ];
     cx.v.set("surgery", p(rng, &["胆囊切除", "阑尾切除", "腰椎", "膝关节置换", "疝气修补"]));
     cx.v.set("complication", p(rng, &["切口感染", "肠粘连", "下肢静脉血栓", "持续高烧"]));
-    let mut f = case_facts(rng, cx, cases, "市医疗纠纷人民调解委员会", "申请医疗损害鉴定后向人民法院起诉");
+    let case = cases.get(idx).copied().unwrap_or(("", "", "", "", false, None));
+    let mut f = case_with(
+        rng,
+        cx,
+        (case.0, case.1, case.2, case.3, case.4),
+        "调委会",
+        "申请医疗损害鉴定后向人民法院起诉",
+    );
     let hosp = cx.v.get("hosp").to_owned();
     f.others.push(org_party(rng, cx, &hosp));
     if cx.kind == Petition {
@@ -1545,11 +1717,11 @@ fn traffic(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.v.set("injury", p(rng, &["左腿骨折", "锁骨骨折", "头部和手臂多处擦伤", "右手腕骨折", "肋骨骨折"]));
     cx.v.set("date", format!("{}月{}日", rng.u32(1..=12), rng.u32(1..=28)));
     cx.v.set("hours", p(rng, &["傍晚6点多", "早上7点左右", "晚上8点多", "中午12点左右"]));
-    set_amounts(rng, cx, 6_000, 180_000, 100);
+    set_amounts(rng, cx, 4_000, 120_000, 100);
     let cases: &[Case] = &[
         (
             "交通事故赔偿",
-            "{date}{hours}，{me}骑电动自行车在{road}与{b}驾驶的小型轿车发生碰撞，{me}{injury}，住院治疗{dur}。交警认定{b}负事故主要责任，保险公司赔付交强险部分后，双方对误工费、护理费等赔偿数额有分歧",
+            "{date}{hours}，{me}骑电动自行车在{road}与{b}驾驶的小型轿车发生碰撞，{me}{injury}，住院治疗{stay}。交警认定{b}负事故主要责任，保险公司赔付交强险部分后，双方对误工费、护理费等赔偿数额有分歧",
             "{b}赔偿误工费、护理费等各项损失{amt}",
             "{b}及其投保的保险公司共赔偿{a}各项损失{amt2}，其中交强险部分已到账，余款{days}日内付清",
             true,
@@ -1572,7 +1744,7 @@ fn traffic(rng: &mut Rng, cx: &mut Cx) -> Facts {
             None,
         ),
     ];
-    let mut f = case_facts(rng, cx, cases, "市道路交通事故人民调解委员会", "向人民法院提起诉讼");
+    let mut f = case_facts(rng, cx, cases, "调委会", "向人民法院提起诉讼");
     let b = party(rng, cx, &cx.b.clone());
     f.others.push(b);
     if chance(rng, 35) {
@@ -1640,13 +1812,23 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.applicant(rng, None, 1962, 2000);
     let construction = chance(rng, 65);
     let single = !construction && chance(rng, 40);
-    let workers = if single { 1 } else { pick(rng, &[3u32, 4, 5, 6, 8, 10, 12, 15, 18, 23, 30, 46], 8) };
-    let months = rng.u32(1..=8);
+    let workers =
+        if single { 1 } else { pick(rng, &[2u32, 3, 3, 4, 4, 5, 6, 7, 8, 10, 12, 15, 20, 26, 38], 4) };
+    let months = pick(rng, &[1u32, 1, 2, 2, 2, 3, 3, 4, 5, 6, 8], 2);
     let per_month = yuan(rng, 4_500, 11_000, 100);
-    let owed = (per_month * i64::from(months) * i64::from(workers) * rng.i64(35..=100) / 100 / 100 * 100).max(1_000);
+    let owed =
+        (per_month * i64::from(months) * i64::from(workers) * rng.i64(35..=100) / 100 / 100 * 100).max(1_000);
     let employer = if construction {
-        p(rng, &["诸暨某建筑劳务有限公司", "浙江某建设集团有限公司", "绍兴某建设工程有限公司", "诸暨某装饰工程有限公司"])
-            .to_owned()
+        p(
+            rng,
+            &[
+                "诸暨某建筑劳务有限公司",
+                "浙江某建设集团有限公司",
+                "绍兴某建设工程有限公司",
+                "诸暨某装饰工程有限公司",
+            ],
+        )
+        .to_owned()
     } else {
         company(rng, &cx.town)
     };
@@ -1654,6 +1836,8 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.other(rng, Some(false), 1965, 1985);
     cx.v.set("emp", employer.clone());
     cx.v.set("proj", project);
+    cx.v.set("we", if cx.first { "我们" } else { "工人们" });
+    cx.v.set("wen", if cx.first { "我们" } else { "" });
     cx.v.set("n", workers.to_string());
     cx.v.set("ncn", if workers <= 10 { cn(workers) } else { workers.to_string() });
     cx.v.set("mths", months_phrase(rng, months));
@@ -1662,28 +1846,33 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.v.set("boss", format!("包工头{}", cx.b.name));
     cx.v.set("start", format!("{}年{}月", NOW_YEAR - i32::from(rng.bool()), rng.u32(1..=12)));
     cx.v.set("when", p(rng, &["过年", "农忙", "孩子开学", "年底"]));
-    cx.v.set(
-        "excuse",
-        p(
-            rng,
-            &[
-                "对方以总包单位没拨付工程款为由一拖再拖",
-                "包工头说工程款还没结算下来，让大家再等等",
-                "老板说厂里资金周转困难，答应分批付，到现在一分没付",
-                "公司推说要等工程审计结束才能结算",
-                "现在包工头电话也打不通了",
-            ],
-        ),
-    );
+    let excuses: &[&str] = if construction {
+        &[
+            "对方以总包单位没拨付工程款为由一拖再拖",
+            "包工头说工程款还没结算下来，让大家再等等",
+            "公司推说要等工程审计结束才能结算",
+            "现在包工头电话也打不通了",
+            "项目部和劳务公司互相推来推去",
+        ]
+    } else {
+        &[
+            "老板说厂里资金周转困难，答应分批付，到现在一分没付",
+            "老板说货款没收回来，让大家再等等",
+            "厂里说要等设备卖掉才有钱发工资",
+        ]
+    };
+    cx.v.set("excuse", p(rng, excuses));
+    cx.v.set("weare", if cx.first { "我们是" } else { "" });
+    cx.v.set("who_n", if workers > 1 { "{n}名工人" } else { "{a}" });
     let mut f = Facts { people: workers, amount_yuan: Some(owed), ..Facts::default() };
     let boss_party = construction && chance(rng, 45);
     if construction {
         f.what = cx.f(p(
             rng,
             &[
-                "{me}们{ncn}名工人从{start}开始在{proj}做{trade}，跟着{boss}干，{emp}是这个工程的劳务分包单位。现在活已经干完，{mths}的工资一直没发，共计{amt}，{excuse}",
-                "{proj}工地上的{ncn}名{trade}工人，被拖欠{mths}工资共{amt}。工程由{emp}承建，{excuse}",
-                "{me}们在{proj}干了{mths}，工资按月记工，{emp}只发了生活费，剩下的{amt}一直拖着不给，{excuse}",
+                "{wen}{ncn}名工人从{start}开始在{proj}做{trade}，跟着{boss}干，{emp}是这个工程的劳务分包单位。现在活已经干完，{mths}的工资一直没发，共计{amt}，{excuse}",
+                "{weare}{proj}工地上做{trade}的{ncn}名工人，被拖欠{mths}工资共{amt}。工程由{emp}承建，{excuse}",
+                "{we}在{proj}干了{mths}，工资按月记工，{emp}只发了生活费，剩下的{amt}一直拖着不给，{excuse}",
             ],
         ));
         f.extras.push(cx.f(p(
@@ -1707,7 +1896,10 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
             "{emp}{since}停产，{ncn}名工人的{mths}工资共{amt}没有结清，{excuse}。工人们多次到厂里讨要，老板避而不见",
         );
     }
-    f.ask = cx.f(p(rng, &["帮助追讨被拖欠的工资", "督促{emp}尽快支付工资", "劳动监察部门介入，帮工人讨回工资"]));
+    f.ask = cx.f(p(
+        rng,
+        &["帮助追讨被拖欠的工资", "督促{emp}尽快支付工资", "责成劳动监察部门介入，帮工人讨回工资"],
+    ));
     f.titles = if single {
         titles(cx, &["{a}反映{emp}拖欠工资", "{emp}拖欠离职员工工资", "讨要被拖欠工资{amt}"])
     } else {
@@ -1727,11 +1919,18 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
             let opener = if cx.first {
                 p(rng, &["", "我是{vil}{res}{a}，"]).to_owned()
             } else {
-                format!("{}{who}{}", p(rng, &["来访人", "投诉人"]), p(rng, &["反映：", "到劳动保障监察窗口反映，"]))
+                format!(
+                    "{}{who}{}",
+                    p(rng, &["来访人", "投诉人"]),
+                    p(rng, &["反映：", "到劳动保障监察窗口反映，"])
+                )
             };
             f.opener = Some(cx.f(&opener));
             if !cx.first {
-                f.closing = Some(cx.f(&format!("{who}{}", p(rng, &["要求尽快支付拖欠工资。", "请求劳动保障监察部门帮助追讨。"]))));
+                f.closing = Some(cx.f(&format!(
+                    "{who}{}",
+                    p(rng, &["要求尽快支付拖欠工资。", "请求劳动保障监察部门帮助追讨。"])
+                )));
             }
         }
         Petition => {
@@ -1740,23 +1939,32 @@ fn wage(rng: &mut Rng, cx: &mut Cx) -> Facts {
         _ => {}
     }
     let paid = money(rng, owed);
-    let part = money(rng, (owed * rng.i64(40..=70) / 100 / 100 * 100).max(100));
+    let share = rng.i64(40..=70);
+    let part = money(rng, (owed * share / 100 / 100 * 100).max(100));
     cx.v.set("paid", paid);
     cx.v.set("part", part);
-    let reply = p(
-        rng,
+    let replies: &[&str] = if construction {
         &[
             "经市人社局劳动保障监察大队调查核实，{emp}确欠{n}名工人工资{paid}。经约谈，该公司已通过农民工工资专用账户足额支付，工人签字确认。",
             "经调查，{emp}拖欠工资情况属实，已下达限期改正指令书。总包单位先行垫付{part}，余款由{emp}在{days}日内付清。",
             "经{town}会同人社部门协调，{emp}与工人核对了考勤和工资数额，已分两次支付拖欠工资共{paid}。",
             "经核查，双方对工资数额存在争议，已引导工人向劳动人事争议仲裁委员会申请仲裁，并为其提供法律援助。",
-        ],
-    );
+        ]
+    } else {
+        &[
+            "经市人社局劳动保障监察大队调查核实，{emp}确欠{who_n}工资{paid}。经约谈，{emp}已全额支付，工人签字确认。",
+            "经调查，{emp}拖欠工资情况属实，已下达限期改正指令书，{emp}在期限内分两次付清了拖欠工资{paid}。",
+            "经{town}会同人社部门协调，{emp}与工人核对了考勤和工资数额，已支付拖欠工资共{paid}。",
+            "经核查，双方对工资数额存在争议，已引导当事人向劳动人事争议仲裁委员会申请仲裁，并提供法律援助。",
+        ]
+    };
+    let reply = p(rng, replies);
     f.reply = if cx.kind == Petition { petition_reply(rng, &cx.f(reply)) } else { cx.f(reply) };
     if reply.contains("仲裁") {
         f.close = Some("已引导申请劳动仲裁，予以办结".to_owned());
     } else if cx.kind != WageClaim {
-        f.close = Some(p(rng, &["工资已发放到位，回访满意，予以办结", "欠薪已结清，回访当事人满意"]).to_owned());
+        f.close =
+            Some(p(rng, &["工资已发放到位，回访满意，予以办结", "欠薪已结清，回访当事人满意"]).to_owned());
     }
     f.others.push(org_party(rng, cx, &employer));
     if boss_party {
@@ -1770,11 +1978,13 @@ fn labour(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.applicant(rng, None, 1965, 2002);
     let firm = company(rng, &cx.town);
     cx.v.set("b", firm.clone());
-    cx.v.set("b_ref", "公司");
     cx.v.set("yrs", cn(rng.u32(2..=12)));
-    cx.v.set("mths", months_phrase(rng, rng.u32(3..=11)));
-    cx.v.set("work_injury", p(rng, &["右手被冲床压伤", "从货架上摔下来腰椎骨折", "左手两根手指被机器绞伤", "搬货时砸伤了脚"]));
-    set_amounts(rng, cx, 8_000, 120_000, 100);
+    let m = rng.u32(3..=11);
+    cx.v.set("mths", months_phrase(rng, m));
+    cx.v.set(
+        "work_injury",
+        p(rng, &["右手被冲床压伤", "从货架上摔下来腰椎骨折", "左手两根手指被机器绞伤", "搬货时砸伤了脚"]),
+    );
     let cases: &[Case] = &[
         (
             "解除劳动关系补偿",
@@ -1809,13 +2019,28 @@ fn labour(rng: &mut Rng, cx: &mut Cx) -> Facts {
             None,
         ),
     ];
-    let mut f = case_facts(rng, cx, cases, "市劳动争议人民调解委员会", "向劳动人事争议仲裁委员会申请仲裁");
+    // Claims differ in size: severance, injury benefits, a contract-less spell, overtime.
+    let idx = rng.usize(..cases.len());
+    let (lo, hi) = match idx {
+        0 => (10_000, 90_000),
+        1 => (30_000, 160_000),
+        2 => (6_000, 48_000),
+        _ => (3_000, 22_000),
+    };
+    set_amounts(rng, cx, lo, hi, 100);
+    cx.v.set("req_lead", "经劳动保障监察大队调查约谈，双方协商一致：");
+    let case = cases.get(idx).copied().unwrap_or(("", "", "", "", false, None));
+    let mut f = case_with(
+        rng,
+        cx,
+        (case.0, case.1, case.2, case.3, case.4),
+        "调委会",
+        "向劳动人事争议仲裁委员会申请仲裁",
+    );
     if cx.kind == Petition {
         f.titles = titles(cx, &["{a}反映{b}劳动争议问题", "关于{b}劳动权益的信访"]);
     } else if cx.kind == Request {
         f.titles = titles(cx, &["投诉{b}侵害劳动权益", "反映{b}{subject}问题"]);
-        let reply = cx.f("已转劳动保障监察大队调查，经约谈，{b}已与{a}协商一致：{amt2}已支付到位。");
-        f.reply = reply;
     }
     f.others.push(org_party(rng, cx, &firm));
     f.people = 1;
@@ -1834,7 +2059,6 @@ fn property(rng: &mut Rng, cx: &mut Cx) -> Facts {
     if cx.kind == Dispute {
         cx.v.set("b", firm);
         cx.v.set("b_ref", "物业公司");
-        set_amounts(rng, cx, 1_200, 60_000, 100);
         let cases: &[Case] = &[
             (
                 "物业费",
@@ -1861,7 +2085,16 @@ fn property(rng: &mut Rng, cx: &mut Cx) -> Facts {
                 None,
             ),
         ];
-        let mut f = case_facts(rng, cx, cases, "{town}物业纠纷人民调解委员会", "向人民法院提起诉讼");
+        let idx = rng.usize(..cases.len());
+        let (lo, hi) = match idx {
+            0 => (1_200, 9_000),
+            1 => (8_000, 60_000),
+            _ => (2_000, 5_000),
+        };
+        set_amounts(rng, cx, lo, hi, 100);
+        let case = cases.get(idx).copied().unwrap_or(("", "", "", "", false, None));
+        let mut f =
+            case_with(rng, cx, (case.0, case.1, case.2, case.3, case.4), "调委会", "向人民法院提起诉讼");
         f.others.push(org_party(rng, cx, firm));
         return f;
     }
@@ -1906,7 +2139,8 @@ fn property(rng: &mut Rng, cx: &mut Cx) -> Facts {
     if chance(rng, 40) {
         f.extras.push(cx.f(p(rng, ATTEMPTS)));
     }
-    f.titles = titles(cx, &["反映{estate}{subject}问题", "{estate}业主反映{subject}", "投诉{estate}物业{subject}"]);
+    f.titles =
+        titles(cx, &["反映{estate}{subject}问题", "{estate}业主反映{subject}", "投诉{estate}物业{subject}"]);
     if cx.kind == Petition {
         f.people = cx.v.get("hh").parse().unwrap_or(1);
         f.extras.insert(0, cx.f("这件事小区{hh}户业主都签了名"));
@@ -1940,18 +2174,18 @@ fn expropriation(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.v.set("crop", p(rng, &["苗木", "茶叶", "香榧", "蔬菜", "葡萄"]));
     let mths = rng.u32(14..=40);
     cx.v.set("mths", format!("{mths}个月"));
-    let amount = set_amounts(rng, cx, 6_000, 900_000, 100);
     if cx.kind == Dispute {
-        cx.other(rng, None, 1955, 1980);
-        cx.v.set("b_ref", "兄弟");
+        set_amounts(rng, cx, 300_000, 2_400_000, 1_000);
+        cx.other(rng, Some(false), 1955, 1980);
+        cx.kin();
         let case = (
             "拆迁补偿款分配",
-            "{me}家老屋被{proj}征收，补偿款共{amt}，兄弟{b}认为父母一直跟他住、老屋也是他翻修的，应该多分，{me}不同意",
+            "{me}家老屋被{proj}征收，补偿款共{amt}，兄弟{b}认为父母一直跟着自己住、老屋也是自己翻修的，应该多分，{me}不同意",
             "按继承份额平均分配补偿款",
             "扣除老人今后养老费用后，补偿款由{a}、{b}按四六比例分配，{b}多分部分用于承担父母日常照料",
             true,
         );
-        let mut f = case_with(rng, cx, case, "{vil}人民调解委员会", "向人民法院起诉");
+        let mut f = case_with(rng, cx, case, "调委会", "向人民法院起诉");
         let b = party(rng, cx, &cx.b.clone());
         f.others.push(b);
         return f;
@@ -1966,7 +2200,7 @@ fn expropriation(rng: &mut Rng, cx: &mut Cx) -> Facts {
         ),
         (
             "过渡费停发",
-            "{me}家按协议搬出老房子已经{mths}了，当初说两年内交付安置房，现在安置房还没交付，过渡费{since}也停发了，一共欠了{amt}",
+            "{me}家按协议搬出老房子已经{mths}了，当初说两年内交付安置房，现在安置房还没交付，过渡费也停发{mths_stopped}了，一共欠了{amt}",
             "补发过渡费，公布安置房交付时间",
             "{proj}安置房因规划调整延期交付，过渡费已恢复发放，并补发欠付部分{amt}，安置房预计明年下半年交付",
             true,
@@ -1989,6 +2223,17 @@ fn expropriation(rng: &mut Rng, cx: &mut Cx) -> Facts {
     let fallback = ("", "", "", "", false);
     let (subject, told, ask, fix, money_claim) = pick(rng, issues, fallback);
     cx.v.set("subject", subject);
+    let amount = if subject == "过渡费停发" {
+        let stopped = rng.u32(4..=12);
+        let monthly = yuan(rng, 1_200, 3_600, 100);
+        cx.v.set("mths_stopped", months_phrase(rng, stopped));
+        i64::from(stopped) * monthly
+    } else {
+        let mu: i64 = cx.v.get("mu").parse().unwrap_or(1);
+        mu * yuan(rng, 3_000, 12_000, 100)
+    };
+    let amount_text = money(rng, amount);
+    cx.v.set("amt", amount_text);
     let mut f = Facts { people: 1, ..Facts::default() };
     f.what = cx.f(told);
     f.ask = cx.f(ask);
@@ -1996,13 +2241,23 @@ fn expropriation(rng: &mut Rng, cx: &mut Cx) -> Facts {
     if money_claim {
         f.amount_yuan = Some(amount);
     }
-    f.titles = titles(cx, &["{a}反映{proj}{subject}问题", "关于{proj}{subject}的信访", "{vil}{res}反映{subject}问题"]);
+    f.titles = titles(
+        cx,
+        if cx.kind == Petition {
+            &["{a}反映{proj}{subject}问题", "关于{proj}{subject}的信访", "{vil}{res}反映{subject}问题"]
+        } else {
+            &["反映{proj}{subject}问题", "咨询{proj}{subject}问题", "{vil}{res}反映{subject}问题"]
+        },
+    );
     if chance(rng, 30) {
-        f.people = cx.v.get("hh").parse().unwrap_or(1);
+        f.people = cx.v.get("hh").parse::<u32>().unwrap_or(1) + 1;
         f.extras.insert(0, cx.f("同样情况的还有{hh}户"));
     }
-    f.reply =
-        if cx.kind == Petition { petition_reply(rng, &cx.f(&format!("{fix}。"))) } else { cx.f(&format!("经{{town}}核实，{fix}。")) };
+    f.reply = if cx.kind == Petition {
+        petition_reply(rng, &cx.f(&format!("{fix}。")))
+    } else {
+        cx.f(&format!("经{{town}}核实，{fix}。"))
+    };
     f
 }
 
@@ -2056,10 +2311,16 @@ fn housing(rng: &mut Rng, cx: &mut Cx) -> Facts {
     if chance(rng, 50) {
         f.extras.push(cx.f(p(rng, ATTEMPTS)));
     }
-    f.titles = titles(cx, &["{a}反映{subject}问题", "关于{subject}的{kindword}", "{vil}{res}反映{subject}进展"]);
-    f.titles.iter_mut().for_each(|t| *t = t.replace("{kindword}", if cx.kind == Petition { "信访" } else { "诉求" }));
-    f.reply =
-        if cx.kind == Petition { petition_reply(rng, &cx.f(&format!("{fix}。"))) } else { cx.f(&format!("{fix}。")) };
+    f.titles =
+        titles(cx, &["{a}反映{subject}问题", "关于{subject}的{kindword}", "{vil}{res}反映{subject}进展"]);
+    f.titles
+        .iter_mut()
+        .for_each(|t| *t = t.replace("{kindword}", if cx.kind == Petition { "信访" } else { "诉求" }));
+    f.reply = if cx.kind == Petition {
+        petition_reply(rng, &cx.f(&format!("{fix}。")))
+    } else {
+        cx.f(&format!("{fix}。"))
+    };
     f
 }
 
@@ -2071,7 +2332,8 @@ fn social_security(rng: &mut Rng, cx: &mut Cx) -> Facts {
     cx.v.set("yrs", cn(rng.u32(3..=8)));
     cx.v.set("rel", p(rng, &["母亲", "父亲", "爱人", "孩子"]));
     let amount = set_amounts(rng, cx, 12_000, 160_000, 100);
-    let relief = money(rng, yuan(rng, 1_000, 5_000, 500));
+    let relief = yuan(rng, 1_000, 5_000, 500);
+    let relief = money(rng, relief);
     cx.v.set("relief", relief);
     let issues: &[(&str, &str, &str, &str, bool)] = &[
         (
@@ -2113,7 +2375,13 @@ fn social_security(rng: &mut Rng, cx: &mut Cx) -> Facts {
     let fallback = ("", "", "", "", false);
     let (subject, told, ask, fix, money_claim) = pick(rng, issues, fallback);
     cx.v.set("subject", subject);
-    cx.v.set("hardship", p(rng, &["丈夫去年因病去世", "老伴瘫痪在床好几年", "儿子患尿毒症要长期透析", "{me}自己做过两次大手术"]));
+    cx.v.set(
+        "hardship",
+        p(
+            rng,
+            &["丈夫去年因病去世", "老伴瘫痪在床好几年", "儿子患尿毒症要长期透析", "{me}自己做过两次大手术"],
+        ),
+    );
     let mut f = Facts { people: 1, ..Facts::default() };
     f.what = cx.f(told);
     f.ask = cx.f(ask);
@@ -2124,8 +2392,11 @@ fn social_security(rng: &mut Rng, cx: &mut Cx) -> Facts {
         f.extras.push(cx.f(p(rng, ATTEMPTS)));
     }
     f.titles = titles(cx, &["{a}反映{subject}问题", "反映{subject}", "关于{subject}问题的反映"]);
-    f.reply =
-        if cx.kind == Petition { petition_reply(rng, &cx.f(&format!("{fix}。"))) } else { cx.f(&format!("{fix}。")) };
+    f.reply = if cx.kind == Petition {
+        petition_reply(rng, &cx.f(&format!("{fix}。")))
+    } else {
+        cx.f(&format!("{fix}。"))
+    };
     f
 }
 
@@ -2144,7 +2415,10 @@ fn consumer(rng: &mut Rng, cx: &mut Cx) -> Facts {
         let firm = format!("诸暨某{}有限公司", p(rng, &["装饰工程", "家居", "建筑装饰"]));
         cx.v.set("b", firm.clone());
         cx.v.set("b_ref", "装修公司");
-        set_amounts(rng, cx, 60_000, 260_000, 1_000);
+        let contract = set_amounts(rng, cx, 60_000, 260_000, 1_000);
+        let pct = rng.i64(3..=10);
+        let relief = money(rng, (contract * pct / 100 / 100 * 100).max(100));
+        cx.v.set("amt2", relief);
         let case = (
             "装修质量",
             "{me}家装修请了{b}，合同价{amt}，现在工期已经拖了{k}个月，还有瓷砖空鼓、墙面开裂等问题，装修公司一直拖着不来返工",
@@ -2152,14 +2426,11 @@ fn consumer(rng: &mut Rng, cx: &mut Cx) -> Facts {
             "{b}于{days}日内完成瓷砖和墙面返工，并减免尾款{amt2}以抵延期损失",
             true,
         );
-        let mut f = case_with(rng, cx, case, "{town}人民调解委员会", "向人民法院提起诉讼");
+        let mut f = case_with(rng, cx, case, "调委会", "向人民法院提起诉讼");
         f.amount_yuan = None;
         f.others.push(org_party(rng, cx, &firm));
         return f;
     }
-    let small = yuan(rng, 600, 9_800, 100);
-    let card = money(rng, small);
-    cx.v.set("amt", card);
     cx.v.set("dur2", p(rng, &["一个月", "两个星期", "三个月"]));
     let issues: &[(&str, &str, &str, &str)] = &[
         (
@@ -2195,6 +2466,13 @@ fn consumer(rng: &mut Rng, cx: &mut Cx) -> Facts {
     ];
     let fallback = ("", "", "", "");
     let (subject, told, ask, fix) = pick(rng, issues, fallback);
+    let small = match subject {
+        "预付卡退费" => yuan(rng, 600, 9_800, 100),
+        "家电质量" => yuan(rng, 1_500, 8_800, 100),
+        _ => yuan(rng, 150, 3_000, 10),
+    };
+    let small_text = money(rng, small);
+    cx.v.set("amt", small_text);
     cx.v.set("seller", cx.f(seller));
     cx.v.set("subject", subject);
     let mut f = Facts { people: 1, amount_yuan: Some(small), ..Facts::default() };
@@ -2205,7 +2483,10 @@ fn consumer(rng: &mut Rng, cx: &mut Cx) -> Facts {
     f.ask = cx.f(ask);
     f.titles = titles(cx, &["投诉{subject}问题", "消费者反映{subject}纠纷", "{town}消费者投诉{subject}"]);
     f.reply = cx.f(&format!("{fix}。"));
-    f.close = Some(p(rng, &["消费者已拿到退赔款，回访满意", "回访消费者，对处理结果满意", "调解成功，消费者表示认可"]).to_owned());
+    f.close = Some(
+        p(rng, &["消费者已拿到退赔款，回访满意", "回访消费者，对处理结果满意", "调解成功，消费者表示认可"])
+            .to_owned(),
+    );
     f
 }
 
@@ -2219,8 +2500,8 @@ fn education(rng: &mut Rng, cx: &mut Cx) -> Facts {
     let mut f = Facts { people: 1, ..Facts::default() };
     if cx.kind == Petition {
         cx.applicant(rng, None, 1950, 1960);
-        f.what = cx.f("{me}在八十年代在{vil}小学当过{k}年民办代课教师，听说有原民办代课教师生活补助的政策，材料交上去快一年了，一直没有结果");
-        f.ask = cx.f("核实{me}的代课经历，落实生活补助");
+        f.what = cx.f("{me}八十年代在{vil}小学当过{k}年民办代课教师，听说有原民办代课教师生活补助的政策，材料交上去快一年了，一直没有结果");
+        f.ask = cx.f("核实代课经历，落实生活补助");
         f.titles = titles(cx, &["{a}反映原代课教师生活补助问题", "关于原民办代课教师待遇的信访"]);
         f.reply = petition_reply(
             rng,
@@ -2341,13 +2622,21 @@ fn consultation(rng: &mut Rng, cx: &mut Cx) -> Facts {
         if cx.first {
             p(rng, &["麻烦告知一下，谢谢。", "希望工作人员解答。", "请告知具体流程。"])
         } else {
-            p(rng, &["来电人希望得到详细解答。", "请告知办理流程和所需材料。", "来电人希望工作人员回电解答。"])
+            p(
+                rng,
+                &["来电人希望得到详细解答。", "请告知办理流程和所需材料。", "来电人希望工作人员回电解答。"],
+            )
         }
         .to_owned(),
     );
     f.titles = titles(cx, &["咨询{subject}", "咨询{subject}政策", "关于{subject}的咨询"]);
-    f.reply = cx.f(&format!("{}{answer}。", p(rng, &["已电话答复来电人：", "已告知来电人：", "经电话联系，已向来电人解答："])));
-    f.close = Some(p(rng, &["已答复来电人，回访满意", "政策已解答清楚，来电人满意", "已解答，予以办结"]).to_owned());
+    f.reply = cx.f(&format!(
+        "{}{answer}。",
+        p(rng, &["已电话答复来电人：", "已告知来电人：", "经电话联系，已向来电人解答："])
+    ));
+    f.close = Some(
+        p(rng, &["已答复来电人，回访满意", "政策已解答清楚，来电人满意", "已解答，予以办结"]).to_owned(),
+    );
     f
 }
 
@@ -2534,7 +2823,9 @@ mod tests {
         assert_eq!(cn(22), "二十二");
     }
 
+    /// Prints a few texts to read: `cargo test print_samples -- --ignored --nocapture`.
     #[test]
+    #[ignore]
     fn print_samples() {
         for g in sample(11, 40) {
             println!(
