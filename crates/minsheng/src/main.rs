@@ -44,7 +44,9 @@ enum Command {
 fn init_logs(format: Option<&str>) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MINSHENG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if format == Some("json") {
         builder.json().init();
     } else {

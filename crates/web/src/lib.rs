@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit;
     Router::new()
         .merge(api::routes())
+        // Until the staff interface lands, the front door leads to the API documentation.
+        .route("/", get(|| async { axum::response::Redirect::to("/api/docs") }))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -30,6 +30,7 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub metrics: Metrics,
     pub settings: Settings,
+    pub tokens: crate::auth::TokenCache,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
 }
@@ -53,6 +54,7 @@ impl AppState {
             clock,
             metrics: Metrics::default(),
             settings,
+            tokens: crate::auth::TokenCache::default(),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
         }));

@@ -214,6 +214,12 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
     Ok(featured_logins(org))
 }
 
+/// `text` padded with spaces to `width` terminal columns (a Chinese character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used).max(1)))
+}
+
 fn print_logins(listen: Option<&str>, logins: &[Login]) {
     println!();
     println!("民声 Minsheng demo — 诸暨市");
@@ -221,9 +227,9 @@ fn print_logins(listen: Option<&str>, logins: &[Login]) {
         println!("  address:  http://{addr}/   (API docs: http://{addr}/api/docs)");
     }
     println!("  password for every demo account: {DEMO_PASSWORD}");
-    println!("  {:<32} {:<18} unit", "role", "username");
+    println!("  {}{}unit", pad("role", 32), pad("username", 18));
     for (role, username, unit) in logins {
-        println!("  {role:<32} {username:<18} {unit}");
+        println!("  {}{}{unit}", pad(role, 32), pad(username, 18));
     }
     println!("  (every township has clerk_/leader_/mediator_/grid_ + the last three digits of its code;");
     println!("   every department has handler_<abbreviation>; see GET /api/v1/users)");

@@ -1,6 +1,7 @@
 //! The SQLite engine, the embedded default: one file in WAL mode, one writer thread committing
 //! in groups ([`writer`]), and a small pool of read-only connections for queries.
 
+mod checkpoint;
 mod migrate;
 mod read;
 mod writer;
@@ -25,6 +26,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 struct Readers {
@@ -51,17 +53,20 @@ impl SqliteStore {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             configure(&conn)?;
             migrate::run(&mut conn)?;
+            // Checkpoints run on their own thread, off the writer's critical path.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             Ok(conn)
         })
         .await
         .map_err(|e| StoreError::Corrupt(e.to_string()))??;
         let writer = Writer::start(conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&path)?;
         let readers = Arc::new(Readers {
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(READERS),
             path: path.clone(),
         });
-        Ok(Self { path, writer, readers })
+        Ok(Self { path, writer, readers, checkpointer })
     }
 
     /// Runs a read on a pooled connection, off the async threads.
@@ -378,5 +383,6 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.writer.close().await;
+        self.checkpointer.close().await;
     }
 }

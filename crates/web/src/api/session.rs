@@ -66,5 +66,6 @@ pub async fn issue(
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", responses((status = 204)), security(("bearer" = [])))]
 pub async fn revoke(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     state.store.revoke_token(&caller.token).await?;
+    state.tokens.forget(&caller.token);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,46 @@
+//! WAL checkpoints on their own thread. The writer runs with automatic checkpoints off, so it
+//! never stops to copy pages back into the database; this thread does it in passive mode every
+//! half second (never blocking the writer or readers) and truncates the WAL on shutdown.
+
+use crate::Result;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub(crate) struct Checkpointer {
+    stop: Arc<AtomicBool>,
+    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Checkpointer {
+    pub fn start(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(500));
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "final WAL checkpoint failed");
+            }
+        })?;
+        Ok(Self { stop, thread: std::sync::Mutex::new(Some(thread)) })
+    }
+
+    /// Stops the thread after a last, truncating checkpoint. Call after the writer has stopped.
+    pub async fn close(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
