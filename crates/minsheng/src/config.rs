@@ -27,3 +27,27 @@ impl FileConfig {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "minsheng-data/minsheng.db";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_known_keys_and_names_unknown_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "listen = \"0.0.0.0:9000\"\ntoken_ttl_hours = 12\n").unwrap();
+        let config = FileConfig::load(Some(&good)).unwrap();
+        assert_eq!((config.listen.as_deref(), config.token_ttl_hours), (Some("0.0.0.0:9000"), Some(12)));
+        assert!(config.database_url.is_none());
+
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "listne = \"x\"\n").unwrap();
+        let err = FileConfig::load(Some(&bad)).unwrap_err();
+        assert!(err.contains("listne"), "{err}");
+        assert!(
+            FileConfig::load(Some(&dir.path().join("missing.toml"))).unwrap_err().contains("cannot read")
+        );
+        assert!(FileConfig::load(None).unwrap().listen.is_none());
+    }
+}

@@ -45,7 +45,7 @@ impl PgStore {
             let mut client = pool.get().await.map_err(pool_err)?;
             let tx = client.transaction().await?;
             tx.batch_execute(
-                "SELECT pg_advisory_xact_lock(7310001); \
+                "SET LOCAL client_min_messages = warning; SELECT pg_advisory_xact_lock(7310001); \
                  CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
             )
             .await?;
