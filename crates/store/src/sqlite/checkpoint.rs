@@ -7,25 +7,26 @@
 use crate::Result;
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+const INTERVAL: Duration = Duration::from_secs(5);
+
 pub(crate) struct Checkpointer {
-    stop: Arc<AtomicBool>,
-    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+    /// Dropping the sender wakes the thread at once and stops it.
+    stop: Mutex<Option<mpsc::Sender<()>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Checkpointer {
     pub fn start(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
+        let (stop, wake) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_secs(5));
+            while let Err(RecvTimeoutError::Timeout) = wake.recv_timeout(INTERVAL) {
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "WAL checkpoint failed");
                 }
@@ -34,12 +35,14 @@ impl Checkpointer {
                 tracing::warn!(error = %e, "final WAL checkpoint failed");
             }
         })?;
-        Ok(Self { stop, thread: std::sync::Mutex::new(Some(thread)) })
+        Ok(Self { stop: Mutex::new(Some(stop)), thread: Mutex::new(Some(thread)) })
     }
 
     /// Stops the thread after a last, truncating checkpoint. Call after the writer has stopped.
     pub async fn close(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+        if let Ok(mut stop) = self.stop.lock() {
+            stop.take();
+        }
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
         if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
