@@ -198,8 +198,9 @@ pub enum AppendError {
     Failed(String),
 }
 
-/// A row of a matter list.
+/// A row of a matter list, as the API also answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatterSummary {
     pub id: MatterId,
     pub version: i64,

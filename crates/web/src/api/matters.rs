@@ -1,7 +1,7 @@
 //! `/api/v1/matters`: intake, reading, listing, commands, the timeline, and revealing personal
 //! data with a reason. Every read passes the caller's scope to the store.
 
-use super::views::{MatterList, MatterRow, MatterView, Timeline, TimelineEntry};
+use super::views::{MatterList, MatterView, Timeline, TimelineEntry};
 use crate::auth::Caller;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
@@ -217,10 +217,7 @@ pub async fn list(
         parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
     let limit = parse_param("limit", &q.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?;
     let page = state.store.list(&caller.scope, &filter, Page { before, limit: limit.unwrap_or(50) }).await?;
-    Ok(axum::Json(MatterList {
-        items: page.items.into_iter().map(MatterRow::from).collect(),
-        next_cursor: page.next.map(|id| id.0.to_string()),
-    }))
+    Ok(axum::Json(MatterList { items: page.items, next_cursor: page.next.map(|id| id.0.to_string()) }))
 }
 
 /// A command with the version it was decided against.

@@ -130,53 +130,9 @@ impl MatterView {
     }
 }
 
-/// A row of a matter list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatterRow {
-    pub id: MatterId,
-    pub version: i64,
-    pub kind: MatterKind,
-    pub channel: Channel,
-    pub category: String,
-    pub status: Status,
-    pub unit_id: UnitId,
-    pub lead_unit_id: Option<UnitId>,
-    pub title: String,
-    pub people_involved: i64,
-    pub amount_fen: Option<i64>,
-    pub registered_at: jiff::Timestamp,
-    pub updated_at: jiff::Timestamp,
-    pub report_by: Option<jiff::Timestamp>,
-    pub closed_at: Option<jiff::Timestamp>,
-    pub reopen_count: i64,
-}
-
-impl From<MatterSummary> for MatterRow {
-    fn from(s: MatterSummary) -> Self {
-        Self {
-            id: s.id,
-            version: s.version,
-            kind: s.kind,
-            channel: s.channel,
-            category: s.category,
-            status: s.status,
-            unit_id: s.unit_id,
-            lead_unit_id: s.lead_unit_id,
-            title: s.title,
-            people_involved: s.people_involved,
-            amount_fen: s.amount_fen,
-            registered_at: s.registered_at,
-            updated_at: s.updated_at,
-            report_by: s.report_by,
-            closed_at: s.closed_at,
-            reopen_count: s.reopen_count,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatterList {
-    pub items: Vec<MatterRow>,
+    pub items: Vec<MatterSummary>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
