@@ -142,6 +142,10 @@ pub async fn generate(
         }
         written += size;
         bar.set_position(written);
+        // Without a terminal the bar is hidden; say something every tenth of the way instead.
+        if bar.is_hidden() && n >= 10 && (written - size) / (n / 10) != written / (n / 10) {
+            eprintln!("生成事项 generating matters: {written}/{n}");
+        }
     }
     producer.await.map_err(|e| e.to_string())?;
     bar.finish_with_message("完成 done");
