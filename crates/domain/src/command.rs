@@ -72,6 +72,8 @@ impl Command {
 
 pub const TEXT_MAX: usize = 5_000;
 pub const NOTE_MAX: usize = 1_000;
+/// The most co-handling units one matter may have.
+pub const CO_UNITS_MAX: usize = 20;
 
 /// Validates an intake and checks the actor may register a matter at that place.
 pub fn register(draft: &RegistrationDraft, ctx: &Context<'_>) -> Result<Event, DomainError> {
@@ -102,6 +104,7 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
             if actor.role == crate::Role::Handler && !handles(matter, ctx) {
                 return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
             }
+            routes_for(matter, ctx)?;
             let assignment =
                 parse_assignment(*mode, *unit_id, co_unit_ids, *report_by, note.as_deref(), ctx)?;
             Ok(vec![assignment])
@@ -111,6 +114,9 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
                 return Err(DomainError::Forbidden(Denial::Role));
             }
             match status {
+                Status::Registered if !ctx.org.is_within(matter.registration.unit_id, actor.unit_id) => {
+                    Err(DomainError::Forbidden(Denial::OutOfScope))
+                }
                 Status::Registered => Ok(vec![Event::Started { direct_unit: Some(actor.unit_id) }]),
                 Status::Assigned if handles(matter, ctx) => Ok(vec![Event::Started { direct_unit: None }]),
                 Status::Assigned => Err(DomainError::Forbidden(Denial::NotHandlingUnit)),
@@ -137,6 +143,7 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
             if status != Status::Replied {
                 return Err(illegal());
             }
+            routes_for(matter, ctx)?;
             let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
             Ok(vec![Event::Closed { note }])
         }
@@ -147,6 +154,7 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
             if !matches!(status, Status::Replied | Status::Closed) {
                 return Err(illegal());
             }
+            routes_for(matter, ctx)?;
             let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
             Ok(vec![Event::Reopened { reason }])
         }
@@ -154,6 +162,7 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
             if !actor.role.handles() {
                 return Err(DomainError::Forbidden(Denial::Role));
             }
+            answers_for(matter, ctx)?;
             let text = text::required("text", text, TEXT_MAX).map_err(one)?;
             Ok(vec![if matches!(command, Command::Comment { .. }) {
                 Event::Commented { text }
@@ -171,6 +180,28 @@ pub fn reveal(reason: &str, ctx: &Context<'_>) -> Result<Event, DomainError> {
     }
     let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
     Ok(Event::PartiesRevealed { reason })
+}
+
+/// Does the actor answer for the matter: is its place in the actor's subtree, or does the
+/// actor's unit handle it? Units that only handled it before keep sight of it, not a say in it.
+fn answers_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
+    if ctx.org.is_within(matter.registration.unit_id, ctx.actor.unit_id) || handles(matter, ctx) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    }
+}
+
+/// May the actor route, close or reopen the matter: is its place, or its lead unit, in the
+/// actor's subtree? Co-handling units work on a matter; they do not steer it.
+fn routes_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
+    let me = ctx.actor.unit_id;
+    let lead = matter.handling.as_ref().is_some_and(|h| ctx.org.is_within(h.lead, me));
+    if ctx.org.is_within(matter.registration.unit_id, me) || lead {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    }
 }
 
 /// Is the actor's unit the lead or a co-handling unit of the matter, or above the lead?
@@ -204,6 +235,9 @@ fn parse_assignment(
             errors.push(FieldError::new("co_unit_ids", Issue::OnlyForJoint))
         }
         _ => {}
+    }
+    if co_unit_ids.len() > CO_UNITS_MAX {
+        return Err(DomainError::field("co_unit_ids", Issue::TooLong { max: CO_UNITS_MAX }));
     }
     let mut co_units: Vec<UnitId> = Vec::with_capacity(co_unit_ids.len());
     for (i, id) in co_unit_ids.iter().map(|id| UnitId(*id)).enumerate() {

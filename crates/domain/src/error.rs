@@ -9,8 +9,13 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case", tag = "issue")]
 pub enum Issue {
     Required,
-    TooLong { max: usize },
-    OutOfRange { min: i64, max: i64 },
+    TooLong {
+        max: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     ControlCharacters,
     BadPhone,
     BadIdCard,
@@ -23,6 +28,10 @@ pub enum Issue {
     NeedsCoUnits,
     Duplicate,
     SameAsLead,
+    /// Not a SHA-256 digest in hexadecimal.
+    BadDigest,
+    /// Not 1–200 visible ASCII characters (an idempotency key).
+    BadKey,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

@@ -155,6 +155,7 @@ impl Registration {
     pub const BODY_MAX: usize = 10_000;
     pub const PARTIES_MAX: usize = 50;
     pub const PEOPLE_MAX: i64 = 1_000_000;
+    pub const ATTACHMENTS_MAX: usize = 20;
 
     /// Validates a draft against the catalogue and the unit's existence, collecting every
     /// field error. Whether the actor may register at that unit is the command's business.
@@ -204,9 +205,19 @@ impl Registration {
             .enumerate()
             .map(|(i, p)| p.parse(&format!("parties[{i}]"), &mut errors))
             .collect();
-        for (i, a) in draft.attachments.iter().enumerate() {
-            if let Err(e) = text::required(&format!("attachments[{i}].name"), &a.name, 200) {
-                errors.push(e);
+        if draft.attachments.len() > Self::ATTACHMENTS_MAX {
+            errors.push(FieldError::new("attachments", Issue::TooLong { max: Self::ATTACHMENTS_MAX }));
+        }
+        for (i, a) in draft.attachments.iter().enumerate().take(Self::ATTACHMENTS_MAX) {
+            let field = |name: &str| format!("attachments[{i}].{name}");
+            for (name, value, max) in [("name", &a.name, 200), ("media_type", &a.media_type, 100)] {
+                if let Err(e) = text::required(&field(name), value, max) {
+                    errors.push(e);
+                }
+            }
+            let hex_digest = |d: &String| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit());
+            if a.sha256.as_ref().is_some_and(|d| !hex_digest(d)) {
+                errors.push(FieldError::new(field("sha256"), Issue::BadDigest));
             }
         }
         match (title, body, category, errors.is_empty()) {

@@ -131,9 +131,11 @@ impl Address {
         &self.0
     }
 
-    /// The first six characters, then `****`: enough to see the township, not the door.
+    /// At most the first six characters and never more than half, then `****`: enough to
+    /// see the township, not the door.
     pub fn masked(&self) -> String {
-        let head: String = self.0.chars().take(6).collect();
+        let shown = (self.0.chars().count() / 2).min(6);
+        let head: String = self.0.chars().take(shown).collect();
         format!("{head}****")
     }
 }

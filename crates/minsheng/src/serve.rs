@@ -57,7 +57,13 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> 
         settings.body_limit = limit;
     }
     if let Some(hours) = file.token_ttl_hours {
+        if !(1..=24 * 366).contains(&hours) {
+            return Err(format!("token_ttl_hours must be between 1 and {} (a year), not {hours}", 24 * 366));
+        }
         settings.token_ttl = jiff::SignedDuration::from_hours(hours);
+    }
+    if let Some(limit) = file.body_limit_bytes.filter(|l| !(1024..=64 * 1024 * 1024).contains(l)) {
+        return Err(format!("body_limit_bytes must be between 1024 and 67108864, not {limit}"));
     }
     let root = args.root_unit_name.or(file.root_unit_name).unwrap_or_else(|| "本级单位".into());
     let state = prepare(&url, settings, &root).await?;

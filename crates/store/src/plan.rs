@@ -102,6 +102,10 @@ pub fn plan(batch: &[Append], head: Head, lookups: &Lookups, mut next_id: impl F
     let mut versions = lookups.versions.clone();
     let mut keys: HashMap<(UserId, String), KeyHit> = HashMap::new();
     for append in batch {
+        if append.events.is_empty() {
+            plan.outcomes.push(Err(AppendError::Failed("an append needs at least one event".into())));
+            continue;
+        }
         let outcome = match &append.target {
             Target::New { idempotency } => {
                 let earlier = idempotency.as_ref().and_then(|k| {
@@ -218,5 +222,16 @@ impl Verifier {
 
     pub fn checked(&self) -> i64 {
         self.checked
+    }
+
+    /// After the last event: does the chain end where the stored head says it does?
+    pub fn finish(&self, head_seq: i64, head_hash: &[u8]) -> Result<(), crate::model::BreakReason> {
+        if head_seq != self.prev.seq {
+            Err(crate::model::BreakReason::Gap)
+        } else if head_hash != self.prev.hash.as_slice() {
+            Err(crate::model::BreakReason::DigestMismatch)
+        } else {
+            Ok(())
+        }
     }
 }

@@ -347,6 +347,28 @@ async fn chain_detects_tampering(f: &Fixture) {
     }
 }
 
+async fn truncation_and_empty_appends_are_refused(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    for _ in 0..3 {
+        s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap();
+    }
+    let mut empty = new_append(&t, t.village_a, MatterKind::Request, t0(), None);
+    empty.events.clear();
+    assert!(matches!(s.append(empty).await, Err(AppendError::Failed(_))));
+    assert_eq!(s.count_matters().await.unwrap(), 3, "an append without events writes nothing");
+    // Someone removes the newest event behind the application's back.
+    let disable = match f.raw {
+        Raw::Sqlite(_) => "DROP TRIGGER events_no_delete;",
+        Raw::Postgres { .. } => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
+    };
+    f.raw_sql(&format!("{disable} DELETE FROM events WHERE seq = 3;")).await.unwrap();
+    assert_eq!(
+        s.verify_chain().await.unwrap(),
+        ChainReport::Broken { seq: 3, matter_id: MatterId(0), reason: BreakReason::Gap, checked: 2 }
+    );
+}
+
 async fn concurrent_appends_share_commits(f: &Fixture) {
     let s = Arc::clone(&f.store);
     let t = Arc::new(tree(s.as_ref()).await);
@@ -474,6 +496,7 @@ conformance!(
     scope_confines_reads,
     filters_and_cursor_pages,
     chain_detects_tampering,
+    truncation_and_empty_appends_are_refused,
     concurrent_appends_share_commits,
     users_and_tokens,
     categories_are_seeded_once,

@@ -39,9 +39,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .fallback(|| async { problem::ApiError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ops::track))
+        // Inside `localize`, so that even a panic is answered as a problem document.
+        .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(problem::localize))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)

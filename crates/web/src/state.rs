@@ -33,6 +33,8 @@ pub struct Inner {
     pub tokens: crate::auth::TokenCache,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
+    /// When the org tree was last reread because a request named an unknown unit.
+    last_miss: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -57,6 +59,7 @@ impl AppState {
             tokens: crate::auth::TokenCache::default(),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
+            last_miss: std::sync::Mutex::new(None),
         }));
         state.reload().await?;
         Ok(state)
@@ -86,10 +89,24 @@ impl AppState {
     }
 
     /// The org tree, reloaded first if it does not know every one of `units` (another node
-    /// may have added them).
+    /// may have added them). Misses reload at most once a second, so requests naming made-up
+    /// units cannot make every request reread the tree.
     pub async fn org_knowing(&self, units: &[i64]) -> Arc<OrgTree> {
         let org = self.org();
         if units.iter().all(|u| org.contains(minsheng_domain::UnitId(*u))) {
+            return org;
+        }
+        let now = std::time::Instant::now();
+        let due = match self.last_miss.lock() {
+            Ok(mut last)
+                if last.is_none_or(|t| now.duration_since(t) >= std::time::Duration::from_secs(1)) =>
+            {
+                *last = Some(now);
+                true
+            }
+            _ => false,
+        };
+        if !due {
             return org;
         }
         if let Err(e) = self.reload().await {

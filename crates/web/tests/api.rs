@@ -460,6 +460,18 @@ async fn bad_input_is_refused_and_changes_nothing(app: &App) {
         p["errors"][0]["message"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "{p}"
     );
+    let attachment = json!([{"name": "现场照片.jpg", "media_type": "image/jpeg", "size_bytes": 1024, "sha256": "not-hex"}]);
+    assert_eq!(fields(&post(with("attachments", attachment)).await.1), ["attachments[0].sha256"]);
+    let (s, p) = app
+        .send(
+            Method::POST,
+            "/api/v1/matters",
+            Some("clerk_a"),
+            Some(app.intake("village_a")),
+            &[("idempotency-key", "键")],
+        )
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["Idempotency-Key".to_string()]));
     let (s, _) = post(with("unit_id", json!(app.unit("town_b")))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a township clerk registers only in their township");
     assert_eq!(app.count().await, before, "no bad intake created a matter");
@@ -481,6 +493,10 @@ async fn bad_input_is_refused_and_changes_nothing(app: &App) {
         .command("clerk_a", id, 1, json!({"type": "assign", "mode": "assign", "unit_id": app.unit("dept")}))
         .await;
     assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["report_by".to_string()]));
+    let many: Vec<i64> = (0..21).map(|i| 1_000 + i).collect();
+    let joint = json!({"type": "assign", "mode": "joint", "unit_id": app.unit("dept"), "co_unit_ids": many});
+    let (s, p) = app.command("clerk_a", id, 1, joint).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["co_unit_ids".to_string()]));
     let (s, p) = app
         .command("clerk_a", id, 1, json!({"type": "assign", "mode": "transfer", "unit_id": 424_242}))
         .await;

@@ -162,6 +162,48 @@ fn only_the_handling_unit_works_on_an_assigned_matter() -> Result<(), DomainErro
 }
 
 #[test]
+fn units_beside_the_matter_may_not_steer_it() -> Result<(), DomainError> {
+    let w = World::new();
+    let mut m = w.registered();
+    let joint = Command::Assign {
+        mode: HandlingMode::Joint,
+        unit_id: DEPT.0,
+        co_unit_ids: vec![TOWN_B.0],
+        report_by: None,
+        note: None,
+    };
+    w.run(&mut m, actor(Role::Clerk, TOWN_A), joint)?;
+    // The co-handling township works on it and comments, but does not re-route it.
+    let town_b = actor(Role::Leader, TOWN_B);
+    assert!(decide(&m, &Command::Comment { text: "协办意见".into() }, &w.ctx(town_b)).is_ok());
+    assert_eq!(
+        decide(&m, &transfer_to(TOWN_B), &w.ctx(town_b)),
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    );
+    // Once transferred onward, the first department keeps sight of it but has no say.
+    w.run(&mut m, actor(Role::Clerk, TOWN_A), transfer_to(DEPT2))?;
+    let dept = actor(Role::Handler, DEPT);
+    assert_eq!(
+        decide(&m, &Command::Note { text: "x".into() }, &w.ctx(dept)),
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    );
+    w.run(&mut m, actor(Role::Handler, DEPT2), Command::Start {})?;
+    w.run(&mut m, actor(Role::Handler, DEPT2), Command::Reply { text: "已办".into() })?;
+    assert_eq!(
+        decide(&m, &Command::Close { note: None }, &w.ctx(actor(Role::Clerk, TOWN_B))),
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    );
+    assert!(decide(&m, &Command::Close { note: None }, &w.ctx(actor(Role::Clerk, TOWN_A))).is_ok());
+    // Direct handling at intake is for units over the place only.
+    let fresh = w.registered();
+    assert_eq!(
+        decide(&fresh, &Command::Start {}, &w.ctx(actor(Role::Clerk, TOWN_B))),
+        Err(DomainError::Forbidden(Denial::OutOfScope))
+    );
+    Ok(())
+}
+
+#[test]
 fn auditors_change_nothing() {
     let w = World::new();
     let m = w.registered();

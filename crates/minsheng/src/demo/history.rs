@@ -23,10 +23,17 @@ struct Township {
     id: UnitId,
     name: String,
     committee: UnitId,
-    villages: Vec<(UnitId, String)>,
+    villages: Vec<Village>,
     clerk: UserId,
     mediator: UserId,
-    grid_worker: UserId,
+}
+
+/// A village with its grids and each grid's worker.
+#[derive(Clone, Debug)]
+struct Village {
+    id: UnitId,
+    name: String,
+    grids: Vec<(UnitId, UserId)>,
 }
 
 /// The staff and units the history is acted by.
@@ -53,10 +60,21 @@ impl Cast {
         let mut townships = vec![];
         for t in org.iter().filter(|u| u.kind == UnitKind::Township) {
             let suffix: String = t.code.as_deref().unwrap_or_default().chars().skip(6).collect();
-            let villages: Vec<(UnitId, String)> = org
+            let worker_of = |grid: UnitId| {
+                users.iter().find(|u| u.unit_id == grid && u.role == Role::GridWorker).map(|u| u.id)
+            };
+            let villages: Vec<Village> = org
                 .iter()
                 .filter(|v| v.kind == UnitKind::Village && v.parent_id == Some(t.id))
-                .map(|v| (v.id, v.name.clone()))
+                .map(|v| Village {
+                    id: v.id,
+                    name: v.name.clone(),
+                    grids: org
+                        .iter()
+                        .filter(|g| g.kind == UnitKind::Grid && g.parent_id == Some(v.id))
+                        .filter_map(|g| worker_of(g.id).map(|w| (g.id, w)))
+                        .collect(),
+                })
                 .collect();
             if villages.is_empty() {
                 continue;
@@ -68,7 +86,6 @@ impl Cast {
                 villages,
                 clerk: user(&format!("clerk_{suffix}"))?,
                 mediator: user(&format!("mediator_{suffix}"))?,
-                grid_worker: user(&format!("grid_{suffix}"))?,
             });
         }
         let mut departments: HashMap<&'static str, Vec<(UnitId, UserId)>> = HashMap::new();
@@ -176,36 +193,49 @@ fn one_matter(
         .flat_map(|t| std::iter::repeat_n(t, if t.name == "枫桥镇" { 3 } else { 1 }))
         .collect();
     let township = *pick(rng, &weighted)?;
-    let (village, village_name) = pick(rng, &township.villages)?.clone();
-    let g = texts::compose(rng, &Place { township: &township.name, village: &village_name });
+    let village = pick(rng, &township.villages)?;
+    let g = texts::compose(rng, &Place { township: &township.name, village: &village.name });
 
     let day = (k as f64 / n as f64 * 365.0) as i64;
     let registered_at =
         now - SignedDuration::from_hours(24 * (365 - day)) + SignedDuration::from_mins(rng.i64(0..600) - 300);
     let registered_at = registered_at.min(now - SignedDuration::from_mins(30));
-    let (kind, channel, registrar, place) = match g.kind {
-        DemoKind::Request => (
+    // Who registers it, acting from their own unit: the county centre takes calls and letters,
+    // the township takes visits and disputes, a grid worker reports from their grid.
+    let county_clerk = Actor { user_id: cast.county_clerk, role: Role::Clerk, unit_id: cast.county };
+    let township_clerk = Actor { user_id: township.clerk, role: Role::Clerk, unit_id: township.id };
+    let grid = pick(rng, &village.grids).copied();
+    let (kind, channel, registrar, place) = match (g.kind, grid) {
+        (DemoKind::Request, _) | (DemoKind::GridEvent, None) => (
             MatterKind::Request,
             *pick(rng, &[Channel::Phone, Channel::Phone, Channel::Online])?,
-            cast.county_clerk,
-            village,
+            county_clerk,
+            village.id,
         ),
-        DemoKind::Petition => (
+        (DemoKind::Petition, _) => (
             MatterKind::Petition,
             *pick(rng, &[Channel::Letter, Channel::Visit, Channel::Online])?,
-            cast.county_clerk,
-            village,
+            county_clerk,
+            village.id,
         ),
-        DemoKind::Dispute => (
+        (DemoKind::Dispute, _) => (
             MatterKind::Dispute,
             *pick(rng, &[Channel::Visit, Channel::Visit, Channel::Screening, Channel::Transfer])?,
-            township.clerk,
-            village,
+            township_clerk,
+            village.id,
         ),
-        DemoKind::GridEvent => (MatterKind::GridEvent, Channel::Grid, township.grid_worker, village),
-        DemoKind::WageClaim => {
-            (MatterKind::WageClaim, *pick(rng, &[Channel::Visit, Channel::Phone])?, township.clerk, village)
-        }
+        (DemoKind::GridEvent, Some((grid, worker))) => (
+            MatterKind::GridEvent,
+            Channel::Grid,
+            Actor { user_id: worker, role: Role::GridWorker, unit_id: grid },
+            grid,
+        ),
+        (DemoKind::WageClaim, _) => (
+            MatterKind::WageClaim,
+            *pick(rng, &[Channel::Visit, Channel::Phone])?,
+            township_clerk,
+            village.id,
+        ),
     };
     let draft = RegistrationDraft {
         kind,
@@ -234,19 +264,18 @@ fn one_matter(
             .collect(),
         attachments: vec![],
     };
-    let root_actor = |user: UserId, role: Role| Actor { user_id: user, role, unit_id: cast.county };
     let ctx = |actor: Actor, at: Timestamp| Context { actor, now: at, org, catalogue };
-    let registration =
-        match command::register(&draft, &ctx(root_actor(registrar, Role::Clerk), registered_at)) {
-            Ok(Event::Registered(r)) => r,
-            Ok(_) => return None,
-            Err(e) => {
-                tracing::warn!(error = %e, "generated text failed validation; skipped");
-                return None;
-            }
-        };
-    let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar);
-    let mut events = vec![PendingEvent::of(&Event::Registered(registration), registered_at, registrar).ok()?];
+    let registration = match command::register(&draft, &ctx(registrar, registered_at)) {
+        Ok(Event::Registered(r)) => r,
+        Ok(_) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "generated text failed validation; skipped");
+            return None;
+        }
+    };
+    let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar.user_id);
+    let mut events =
+        vec![PendingEvent::of(&Event::Registered(registration), registered_at, registrar.user_id).ok()?];
     let mut at = registered_at;
     let mut step = |matter: &mut Matter,
                     actor: Actor,
@@ -292,17 +321,22 @@ fn one_matter(
             let (unit, user) = cast.departments.get("wage_arrears").and_then(|d| d.first().copied())?;
             (unit, user, HandlingMode::Joint, vec![township.id.0])
         }
-        MatterKind::GridEvent => (township.id, township.grid_worker, HandlingMode::Direct, vec![]),
+        MatterKind::GridEvent => (registrar.unit_id, registrar.user_id, HandlingMode::Direct, vec![]),
         MatterKind::Request => match cast.departments.get(category).and_then(|d| pick(rng, d)) {
             Some(&(unit, user)) if rng.u8(..10) < 7 => (unit, user, HandlingMode::Transfer, vec![]),
             _ => (township.id, township.clerk, HandlingMode::Transfer, vec![]),
         },
     };
-    let clerk = root_actor(registrar, Role::Clerk);
-    let handler = Actor { user_id: lead_user, role: Role::Handler, unit_id: lead };
+    // Whoever registered it routes and closes it, except that a grid worker's events are
+    // closed by the township: closing is not a grid worker's to do.
+    let clerk = if registrar.role == Role::GridWorker { township_clerk } else { registrar };
+    let handler = if mode == HandlingMode::Direct {
+        registrar
+    } else {
+        Actor { user_id: lead_user, role: Role::Handler, unit_id: lead }
+    };
     let routed = if mode == HandlingMode::Direct {
-        let grid = Actor { user_id: lead_user, role: Role::GridWorker, unit_id: lead };
-        step(&mut matter, grid, Command::Start {}, hours(rng, 1, 6), &mut at)
+        step(&mut matter, handler, Command::Start {}, hours(rng, 1, 6), &mut at)
     } else {
         let report_by = (mode == HandlingMode::Assign).then(|| at + SignedDuration::from_hours(24 * 15 + 12));
         let assign = Command::Assign { mode, unit_id: lead.0, co_unit_ids: co, report_by, note: None };
@@ -332,7 +366,7 @@ fn one_matter(
             &mut at,
         );
     if closed && rng.u8(..100) < 4 {
-        let leader = root_actor(cast.leader, Role::Leader);
+        let leader = Actor { user_id: cast.leader, role: Role::Leader, unit_id: cast.county };
         let reopen =
             Command::Reopen { reason: "回访时群众反映问题反弹，要求重新办理。".into() };
         if step(&mut matter, leader, reopen, hours(rng, 24, 24 * 30), &mut at)

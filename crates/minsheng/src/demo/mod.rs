@@ -46,6 +46,11 @@ pub struct DemoArgs {
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
     let url = match &args.database_url {
+        Some(_) if args.fresh => {
+            return Err("--fresh rebuilds only the SQLite demo directory; for a database URL, drop and \
+                        recreate the database yourself"
+                .into());
+        }
         Some(url) => url.clone(),
         None => {
             let path = args.data_dir.join("minsheng.db");
@@ -85,6 +90,14 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         .await?;
         logins
     } else {
+        let users = store.users(&minsheng_store::Scope::all()).await.map_err(|e| e.to_string())?;
+        let matters = store.count_matters().await.map_err(|e| e.to_string())?;
+        if !users.iter().any(|u| u.username == "clerk") || matters == 0 {
+            return Err(format!(
+                "{url} holds data that is not a finished demo (another installation, or an interrupted \
+                 build); use an empty database, or --fresh for the SQLite demo directory"
+            ));
+        }
         println!("reusing the demo database at {url} (use --fresh to rebuild)");
         featured_logins(&state.org())
     };
@@ -172,11 +185,6 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
     for township in org.iter().filter(|u| u.kind == UnitKind::Township) {
         let suffix = township_suffix(township.code.as_deref());
         let committee = unit_named(&format!("{}人民调解委员会", township.name))?;
-        let first_grid = org
-            .iter()
-            .find(|g| g.kind == UnitKind::Grid && org.is_within(g.id, township.id))
-            .map(|g| g.id)
-            .unwrap_or(township.id);
         users.push((format!("clerk_{suffix}"), format!("{}登记员", township.name), Role::Clerk, township.id));
         users.push((
             format!("leader_{suffix}"),
@@ -190,12 +198,24 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
             Role::Mediator,
             committee,
         ));
-        users.push((
-            format!("grid_{suffix}"),
-            format!("{}网格员", township.name),
-            Role::GridWorker,
-            first_grid,
-        ));
+        // A grid worker for every grid; the township's first one has the short login.
+        let villages = org.iter().filter(|v| v.kind == UnitKind::Village && v.parent_id == Some(township.id));
+        for (v, village) in villages.enumerate() {
+            let grids = org.iter().filter(|g| g.kind == UnitKind::Grid && g.parent_id == Some(village.id));
+            for (k, grid) in grids.enumerate() {
+                let login = if v == 0 && k == 0 {
+                    format!("grid_{suffix}")
+                } else {
+                    format!("grid_{}_{}", township_suffix(village.code.as_deref()), k + 1)
+                };
+                users.push((
+                    login,
+                    format!("{}{}网格员", village.name, grid.name),
+                    Role::GridWorker,
+                    grid.id,
+                ));
+            }
+        }
     }
     let now = jiff::Timestamp::now();
     for (username, display_name, role, unit_id) in users {
@@ -231,7 +251,8 @@ fn print_logins(listen: Option<&str>, logins: &[Login]) {
     for (role, username, unit) in logins {
         println!("  {}{}{unit}", pad(role, 32), pad(username, 18));
     }
-    println!("  (every township has clerk_/leader_/mediator_/grid_ + the last three digits of its code;");
-    println!("   every department has handler_<abbreviation>; see GET /api/v1/users)");
+    println!("  (every township has clerk_/leader_/mediator_/grid_ + the last three digits of its code,");
+    println!("   every grid a grid_<village code>_<n> worker, every department a handler_<abbreviation>;");
+    println!("   see GET /api/v1/users)");
     println!();
 }

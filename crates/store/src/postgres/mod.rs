@@ -298,12 +298,12 @@ impl Store for PgStore {
                 }
             }
         }
-        let head: i64 = tx.query_one("SELECT seq FROM chain_head", &[]).await?.get(0);
-        if head != verifier.checked() {
+        let head = tx.query_one("SELECT seq, hash FROM chain_head", &[]).await?;
+        if let Err(reason) = verifier.finish(head.get(0), head.get::<_, &[u8]>(1)) {
             return Ok(ChainReport::Broken {
                 seq: verifier.checked() + 1,
                 matter_id: MatterId(0),
-                reason: BreakReason::Gap,
+                reason,
                 checked: verifier.checked(),
             });
         }

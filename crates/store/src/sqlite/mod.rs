@@ -323,13 +323,20 @@ impl Store for SqliteStore {
 
     async fn verify_chain(&self) -> Result<ChainReport> {
         self.read(|c| {
-            let mut s = c.prepare(
-                "SELECT seq, matter_id, version, at, actor, event_type, payload, hash FROM events ORDER BY seq",
+            // One read transaction: the head and the events it covers come from one snapshot,
+            // so a server committing meanwhile does not look like a broken chain.
+            let tx = c.unchecked_transaction()?;
+            let (head_seq, head_hash): (i64, Vec<u8>) =
+                tx.query_row("SELECT seq, hash FROM chain_head", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut s = tx.prepare(
+                "SELECT seq, matter_id, version, at, actor, event_type, payload, hash FROM events \
+                 WHERE seq <= ?1 ORDER BY seq",
             )?;
-            let mut rows = s.query([])?;
+            let mut rows = s.query([head_seq])?;
             let mut verifier = Verifier::default();
             while let Some(r) = rows.next()? {
-                let (event_type, payload, hash): (String, String, Vec<u8>) = (r.get(5)?, r.get(6)?, r.get(7)?);
+                let (event_type, payload, hash): (String, String, Vec<u8>) =
+                    (r.get(5)?, r.get(6)?, r.get(7)?);
                 let link = Link {
                     seq: r.get(0)?,
                     matter_id: r.get(1)?,
@@ -348,12 +355,11 @@ impl Store for SqliteStore {
                     });
                 }
             }
-            let head: i64 = c.query_row("SELECT seq FROM chain_head", [], |r| r.get(0))?;
-            if head != verifier.checked() {
+            if let Err(reason) = verifier.finish(head_seq, &head_hash) {
                 return Ok(ChainReport::Broken {
                     seq: verifier.checked() + 1,
                     matter_id: MatterId(0),
-                    reason: BreakReason::Gap,
+                    reason,
                     checked: verifier.checked(),
                 });
             }

@@ -156,7 +156,9 @@ fn commit_group(
 }
 
 fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mut i64) -> Result<Plan> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: take the write lock up front, so another process writing to the file cannot
+    // make the batch fail half-way with a stale snapshot.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut lookups = Lookups::default();
     {
         let mut version = tx.prepare_cached("SELECT version FROM matters WHERE id = ?1")?;

@@ -61,8 +61,8 @@ fn idempotency_key(
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .ok_or(ApiError::field("Idempotency-Key", Issue::TooLong { max: 200 }))?;
+        .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or(ApiError::field("Idempotency-Key", Issue::BadKey))?;
     let body = serde_json::to_vec(draft).map_err(serialise_failed)?;
     Ok(Some(IdempotencyKey {
         user: caller.user.id,

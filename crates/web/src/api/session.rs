@@ -47,7 +47,7 @@ pub async fn issue(
     };
     let (secret, digest) = auth::new_token()?;
     let now = state.clock.now();
-    let expires_at = now + state.settings.token_ttl;
+    let expires_at = now.checked_add(state.settings.token_ttl).map_err(|_| ApiError::Internal)?;
     state
         .store
         .create_token(NewToken {
