@@ -9,97 +9,38 @@ use minsheng_domain::matter::Registration;
 use minsheng_domain::{CategoryCode, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, Role};
 use minsheng_domain::{OrgTree, Status, Unit, UnitId, UnitKind, UserId};
 use minsheng_store::*;
+use minsheng_testkit::{Engine, TestDb, on_both_engines};
 use std::sync::Arc;
 
 struct Fixture {
     store: Arc<dyn Store>,
-    raw: Raw,
-    _dir: Option<tempfile::TempDir>,
-}
-
-enum Raw {
-    Sqlite(std::path::PathBuf),
-    Postgres { admin: String, url: String, db: String },
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("MINSHENG_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-async fn pg_client(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL is required for the conformance suite ({url}): {e}"));
-    tokio::spawn(conn);
-    client
+    db: TestDb,
 }
 
 impl Fixture {
-    async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("minsheng.db");
-        let store = minsheng_store::open(path.to_str().unwrap()).await.unwrap();
-        Self { store, raw: Raw::Sqlite(path), _dir: Some(dir) }
-    }
-
-    async fn postgres() -> Self {
-        let admin = pg_admin_url();
-        let db = format!("minsheng_t_{}", fastrand::u64(..));
-        pg_client(&admin).await.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
-        let mut config: tokio_postgres::Config = admin.parse().unwrap();
-        config.dbname(&db);
-        let url = pg_url(&admin, &db);
-        let store = minsheng_store::open(&url).await.unwrap();
-        let _ = config;
-        Self { store, raw: Raw::Postgres { admin, url, db }, _dir: None }
+    async fn start(engine: Engine) -> Self {
+        let db = TestDb::new(engine).await;
+        let store = minsheng_store::open(&db.url).await.unwrap();
+        Self { store, db }
     }
 
     async fn done(self) {
         self.store.close().await;
-        if let Raw::Postgres { admin, db, .. } = &self.raw {
-            drop(self.store);
-            let _ = pg_client(admin)
-                .await
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                .await;
-        }
-    }
-
-    /// Runs SQL straight against the database, bypassing the store.
-    async fn raw_sql(&self, sql: &str) -> Result<(), String> {
-        match &self.raw {
-            Raw::Sqlite(path) => {
-                let c = rusqlite::Connection::open(path).unwrap();
-                c.execute_batch(sql).map_err(|e| e.to_string())
-            }
-            Raw::Postgres { url, .. } => {
-                pg_client(url).await.batch_execute(sql).await.map_err(|e| e.to_string())
-            }
-        }
+        drop(self.store);
+        self.db.remove().await;
     }
 
     async fn tamper(&self, seq: i64) {
-        let disable = match self.raw {
-            Raw::Sqlite(_) => "DROP TRIGGER events_no_update;",
-            Raw::Postgres { .. } => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
+        let disable = match self.db.engine {
+            Engine::Sqlite => "DROP TRIGGER events_no_update;",
+            Engine::Postgres => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
         };
-        self.raw_sql(&format!(
-            "{disable} UPDATE events SET payload = replace(payload, '粉尘', '灰尘') WHERE seq = {seq};"
-        ))
-        .await
-        .unwrap();
-    }
-}
-
-/// The admin URL with its database name swapped for `db`.
-fn pg_url(admin: &str, db: &str) -> String {
-    match admin.rsplit_once('/') {
-        Some((base, tail)) => {
-            let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-            format!("{base}/{db}{query}")
-        }
-        None => admin.to_owned(),
+        self.db
+            .raw_sql(&format!(
+                "{disable} UPDATE events SET payload = replace(payload, '粉尘', '灰尘') WHERE seq = {seq};"
+            ))
+            .await
+            .unwrap();
     }
 }
 
@@ -336,8 +277,8 @@ async fn chain_detects_tampering(f: &Fixture) {
     }
     assert_eq!(s.verify_chain().await.unwrap(), ChainReport::Intact { events: 6 });
     // The log refuses edits while its guard is in place.
-    assert!(f.raw_sql("UPDATE events SET payload = '{}' WHERE seq = 3").await.is_err());
-    assert!(f.raw_sql("DELETE FROM events WHERE seq = 3").await.is_err());
+    assert!(f.db.raw_sql("UPDATE events SET payload = '{}' WHERE seq = 3").await.is_err());
+    assert!(f.db.raw_sql("DELETE FROM events WHERE seq = 3").await.is_err());
     f.tamper(3).await;
     match s.verify_chain().await.unwrap() {
         ChainReport::Broken { seq, reason, checked, .. } => {
@@ -358,11 +299,11 @@ async fn truncation_and_empty_appends_are_refused(f: &Fixture) {
     assert!(matches!(s.append(empty).await, Err(AppendError::Failed(_))));
     assert_eq!(s.count_matters().await.unwrap(), 3, "an append without events writes nothing");
     // Someone removes the newest event behind the application's back.
-    let disable = match f.raw {
-        Raw::Sqlite(_) => "DROP TRIGGER events_no_delete;",
-        Raw::Postgres { .. } => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
+    let disable = match f.db.engine {
+        Engine::Sqlite => "DROP TRIGGER events_no_delete;",
+        Engine::Postgres => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
     };
-    f.raw_sql(&format!("{disable} DELETE FROM events WHERE seq = 3;")).await.unwrap();
+    f.db.raw_sql(&format!("{disable} DELETE FROM events WHERE seq = 3;")).await.unwrap();
     assert_eq!(
         s.verify_chain().await.unwrap(),
         ChainReport::Broken { seq: 3, matter_id: MatterId(0), reason: BreakReason::Gap, checked: 2 }
@@ -468,28 +409,8 @@ async fn reopening_keeps_everything(f: &Fixture) {
     );
 }
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let f = super::Fixture::sqlite().await;
-                super::$name(&f).await;
-                f.done().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let f = super::Fixture::postgres().await;
-                super::$name(&f).await;
-                f.done().await;
-            })*
-        }
-    };
-}
-
-conformance!(
+on_both_engines!(
+    Fixture;
     append_read_and_project,
     stale_versions_conflict,
     idempotent_intake,
@@ -505,7 +426,7 @@ conformance!(
 
 #[tokio::test]
 async fn sqlite_backup_is_a_consistent_copy() {
-    let f = Fixture::sqlite().await;
+    let f = Fixture::start(Engine::Sqlite).await;
     let s = f.store.as_ref();
     let t = tree(s).await;
     s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap();

@@ -5,6 +5,7 @@
 
 use minsheng_domain::{Role, UnitId, UnitKind, UserId};
 use minsheng_store::{NewToken, NewUnit, NewUser, Store, TokenKind};
+use minsheng_testkit::{Engine, TestDb, on_both_engines};
 use minsheng_web::clock::SystemClock;
 use minsheng_web::{AppState, Settings};
 use reqwest::{Method, StatusCode};
@@ -21,8 +22,7 @@ struct App {
     units: HashMap<&'static str, i64>,
     tokens: HashMap<&'static str, String>,
     users: HashMap<&'static str, UserId>,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    db: Option<TestDb>,
 }
 
 fn shared_hash() -> &'static str {
@@ -30,30 +30,10 @@ fn shared_hash() -> &'static str {
     HASH.get_or_init(|| minsheng_web::auth::hash_password("password-123").unwrap())
 }
 
-async fn pg_client(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests ({url}): {e}"));
-    tokio::spawn(conn);
-    client
-}
-
 impl App {
-    async fn start(engine: &str) -> Self {
-        let (url, dir, pg) = if engine == "sqlite" {
-            let dir = tempfile::tempdir().unwrap();
-            let url = dir.path().join("m.db").display().to_string();
-            (url, Some(dir), None)
-        } else {
-            let admin = std::env::var("MINSHENG_TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let db = format!("minsheng_t_{}", fastrand::u64(..));
-            pg_client(&admin).await.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
-            let (base, tail) = admin.rsplit_once('/').unwrap();
-            let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-            (format!("{base}/{db}{query}"), None, Some((admin.clone(), db)))
-        };
-        let store = minsheng_store::open(&url).await.unwrap();
+    async fn start(engine: Engine) -> Self {
+        let db = TestDb::new(engine).await;
+        let store = minsheng_store::open(&db.url).await.unwrap();
         let settings = Settings { body_limit: BODY_LIMIT, ..Settings::default() };
         let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), settings).await.unwrap();
         minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some("password-123".into()))
@@ -127,7 +107,7 @@ impl App {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = minsheng_web::router(state);
         tokio::spawn(async move { axum::serve(listener, router).await });
-        let mut app = Self { base, http: reqwest::Client::new(), store, units, tokens, users, pg, _dir: dir };
+        let mut app = Self { base, http: reqwest::Client::new(), store, units, tokens, users, db: Some(db) };
         let admin = app.login("admin", "password-123").await;
         app.tokens.insert("admin", admin);
         app
@@ -135,11 +115,9 @@ impl App {
 
     async fn done(self) {
         self.store.close().await;
-        if let Some((admin, db)) = &self.pg {
-            let _ = pg_client(admin)
-                .await
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                .await;
+        drop(self.store);
+        if let Some(db) = self.db {
+            db.remove().await;
         }
     }
 
@@ -802,33 +780,12 @@ fn shallow(app: &App) -> App {
         units: app.units.clone(),
         tokens: HashMap::new(),
         users: app.users.clone(),
-        pg: None,
-        _dir: None,
+        db: None,
     }
 }
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let app = super::App::start("sqlite").await;
-                super::$name(&app).await;
-                app.done().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let app = super::App::start("postgres").await;
-                super::$name(&app).await;
-                app.done().await;
-            })*
-        }
-    };
-}
-
 on_both_engines!(
+    App;
     operations_endpoints,
     tokens_and_languages,
     the_whole_lifecycle,
