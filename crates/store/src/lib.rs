@@ -11,7 +11,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use minsheng_domain::chain::Digest;
-use minsheng_domain::{Category, MatterId, RecordedEvent, Unit};
+use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UserId};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -67,6 +67,22 @@ pub trait Store: Send + Sync + 'static {
     /// The active user holding an unexpired token with this hash.
     async fn token_user(&self, hash: &Digest, now: jiff::Timestamp) -> Result<Option<UserRecord>>;
     async fn revoke_token(&self, hash: &Digest) -> Result<()>;
+    /// Every token of the user except `except` (the session that changed the password).
+    async fn revoke_user_tokens(&self, user: UserId, except: Option<&Digest>) -> Result<()>;
+    /// Replaces the user's argon2id hash.
+    async fn set_password(&self, user: UserId, password_hash: String) -> Result<()>;
+
+    /// Failed sign-ins for `username` since `since`, for lockout.
+    async fn login_failures(&self, username: &str, since: jiff::Timestamp) -> Result<i64>;
+    /// Records a failed sign-in; drops every record older than `keep_since`.
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        at: jiff::Timestamp,
+        keep_since: jiff::Timestamp,
+    ) -> Result<()>;
+    /// Forgets the failures after a successful sign-in.
+    async fn clear_login_failures(&self, username: &str) -> Result<()>;
 
     /// Appends one command's events, committed in a group with others. Durable on `Ok`.
     async fn append(&self, append: Append) -> Result<Appended, AppendError>;

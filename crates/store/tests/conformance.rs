@@ -377,6 +377,52 @@ async fn users_and_tokens(f: &Fixture) {
     assert!(s.token_user(&hash, t0()).await.unwrap().is_none(), "revoked");
 }
 
+async fn login_failures_and_password_changes(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let min = SignedDuration::from_mins;
+    for i in 0..3 {
+        s.record_login_failure("clerk_a", t0() + min(i), t0() - min(60)).await.unwrap();
+    }
+    s.record_login_failure("other", t0(), t0() - min(60)).await.unwrap();
+    assert_eq!(s.login_failures("clerk_a", t0()).await.unwrap(), 3);
+    assert_eq!(s.login_failures("clerk_a", t0() + min(2)).await.unwrap(), 1);
+    // Old failures are pruned as new ones come in.
+    s.record_login_failure("clerk_a", t0() + min(120), t0() + min(60)).await.unwrap();
+    assert_eq!(s.login_failures("clerk_a", t0() - min(1)).await.unwrap(), 1);
+    assert_eq!(s.login_failures("other", t0() - min(1)).await.unwrap(), 0);
+    s.clear_login_failures("clerk_a").await.unwrap();
+    assert_eq!(s.login_failures("clerk_a", t0() - min(1)).await.unwrap(), 0);
+
+    let user = s
+        .create_user(NewUser {
+            username: "pw".into(),
+            display_name: "改密".into(),
+            role: Role::Clerk,
+            unit_id: t.town_a,
+            password_hash: "old".into(),
+            created_at: t0(),
+        })
+        .await
+        .unwrap();
+    s.set_password(user.id, "new".into()).await.unwrap();
+    assert_eq!(s.credentials("pw").await.unwrap().unwrap().password_hash, "new");
+    let token = |b: u8| NewToken {
+        hash: [b; 32],
+        user_id: user.id,
+        kind: TokenKind::Session,
+        created_at: t0(),
+        expires_at: t0() + SignedDuration::from_hours(1),
+    };
+    for b in [1, 2, 3] {
+        s.create_token(token(b)).await.unwrap();
+    }
+    s.revoke_user_tokens(user.id, Some(&[2; 32])).await.unwrap();
+    assert!(s.token_user(&[1; 32], t0()).await.unwrap().is_none());
+    assert!(s.token_user(&[2; 32], t0()).await.unwrap().is_some(), "the session that changed it stays");
+    assert!(s.token_user(&[3; 32], t0()).await.unwrap().is_none());
+}
+
 async fn categories_are_seeded_once(f: &Fixture) {
     let s = f.store.as_ref();
     s.ensure_categories(minsheng_domain::category::defaults()).await.unwrap();
@@ -420,6 +466,7 @@ on_both_engines!(
     truncation_and_empty_appends_are_refused,
     concurrent_appends_share_commits,
     users_and_tokens,
+    login_failures_and_password_changes,
     categories_are_seeded_once,
     reopening_keeps_everything,
 );

@@ -104,6 +104,39 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// Failed sign-ins within [`LOCKOUT_WINDOW`] that lock an account.
+pub const LOCKOUT_AFTER: i64 = 5;
+/// How far back failures count, and how long a lockout lasts at most.
+pub const LOCKOUT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// Checks a username and password, with lockout after repeated failures. Used by the API's
+/// token endpoint and the staff login page alike.
+pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<UserRecord, ApiError> {
+    let username = username.trim();
+    let now = state.clock.now();
+    let since = now.checked_sub(LOCKOUT_WINDOW).map_err(|_| ApiError::Internal)?;
+    if state.store.login_failures(username, since).await? >= LOCKOUT_AFTER {
+        return Err(ApiError::LockedOut { minutes: LOCKOUT_WINDOW.as_mins() });
+    }
+    let found = state.store.credentials(username).await?;
+    let hash = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_owned());
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    match found {
+        Some(c) if ok && c.user.active => {
+            state.store.clear_login_failures(username).await?;
+            Ok(c.user)
+        }
+        _ => {
+            state.store.record_login_failure(username, now, since).await?;
+            tracing::info!(%username, "sign-in refused");
+            Err(ApiError::BadCredentials)
+        }
+    }
+}
+
 /// Recently checked tokens, so that a busy client costs one database lookup a minute rather
 /// than one a request. A revocation on this node takes effect at once; on other nodes of a
 /// PostgreSQL deployment within [`TokenCache::TTL`].

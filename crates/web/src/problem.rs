@@ -19,6 +19,10 @@ pub enum ApiError {
     Unauthorized,
     /// Login refused.
     BadCredentials,
+    /// Too many failed sign-ins: try again in at most `minutes`.
+    LockedOut {
+        minutes: i64,
+    },
     Forbidden(Denial),
     NotFound,
     /// Fields failed validation (422).
@@ -66,6 +70,7 @@ impl ApiError {
         match self {
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid(_) | Self::BadJson { .. } | Self::BadQuery { .. } | Self::KeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -85,6 +90,7 @@ impl ApiError {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "bad-credentials",
+            Self::LockedOut { .. } => "locked-out",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not-found",
             Self::Invalid(_) => "invalid-fields",
@@ -118,6 +124,12 @@ impl ApiError {
                 l.pick("需要登录或有效的访问令牌", "a valid session or bearer token is required").into()
             }
             Self::BadCredentials => l.pick("用户名或密码不正确", "wrong username or password").into(),
+            Self::LockedOut { minutes } => match l {
+                Lang::Zh => format!("登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试"),
+                Lang::En => {
+                    format!("too many failed sign-ins; the account is locked, try again in {minutes} minutes")
+                }
+            },
             Self::Forbidden(d) => l.denial(*d).into(),
             Self::NotFound => {
                 l.pick("未找到，或不在您的管辖范围内", "not found, or outside your scope").into()
@@ -262,6 +274,11 @@ impl IntoResponse for ApiError {
     /// A placeholder carrying the error; [`localize`] writes the body.
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
+        if let Self::LockedOut { minutes } = self
+            && let Ok(v) = HeaderValue::from_str(&(minutes * 60).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         response.extensions_mut().insert(self);
         response
     }

@@ -323,6 +323,34 @@ async fn tokens_and_languages(app: &App) {
     assert_eq!(app.call(Method::GET, "/api/v1/me", Some("admin"), None).await.0, StatusCode::UNAUTHORIZED);
 }
 
+async fn repeated_failures_lock_the_account(app: &App) {
+    let attempt = |password: &'static str| {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": "auditor", "password": password})),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess").await.0, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password is refused, with a clear message and when to retry.
+    let resp = app
+        .http
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .json(&json!({"username": "auditor", "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(resp.headers()["retry-after"], "900");
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["title"], "登录失败次数过多，账号已暂时锁定，请 15 分钟后再试");
+    // Other accounts are unaffected, and a success clears the count.
+    assert_eq!(app.login("admin", "password-123").await.len(), 67);
+}
+
 async fn the_whole_lifecycle(app: &App) {
     let m = app.create("clerk_a", "village_a").await;
     let id = &m["id"];
@@ -788,6 +816,7 @@ on_both_engines!(
     App;
     operations_endpoints,
     tokens_and_languages,
+    repeated_failures_lock_the_account,
     the_whole_lifecycle,
     bad_input_is_refused_and_changes_nothing,
     stale_writes_get_409_with_the_current_version,

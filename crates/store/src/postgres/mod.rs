@@ -20,7 +20,10 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use writer::PgWriter;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_ledger.sql")),
+    (2, include_str!("../../migrations/postgres/0002_login_failures.sql")),
+];
 
 pub struct PgStore {
     pool: Pool,
@@ -214,6 +217,42 @@ impl Store for PgStore {
 
     async fn revoke_token(&self, hash: &Digest) -> Result<()> {
         self.client().await?.execute("DELETE FROM auth_tokens WHERE hash = $1", &[&hash.as_slice()]).await?;
+        Ok(())
+    }
+
+    async fn login_failures(&self, username: &str, since: Timestamp) -> Result<i64> {
+        let c = self.client().await?;
+        let sql = "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2";
+        Ok(c.query_one(sql, &[&username, &ms(since)]).await?.get(0))
+    }
+
+    async fn record_login_failure(&self, username: &str, at: Timestamp, keep_since: Timestamp) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("DELETE FROM login_failures WHERE at < $1", &[&ms(keep_since)]).await?;
+        tx.execute("INSERT INTO login_failures (username, at) VALUES ($1, $2)", &[&username, &ms(at)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> Result<()> {
+        self.client().await?.execute("DELETE FROM login_failures WHERE username = $1", &[&username]).await?;
+        Ok(())
+    }
+
+    async fn set_password(&self, user: UserId, password_hash: String) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("UPDATE users SET password_hash = $2 WHERE id = $1", &[&user.0, &password_hash]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn revoke_user_tokens(&self, user: UserId, except: Option<&Digest>) -> Result<()> {
+        let c = self.client().await?;
+        let keep: &[u8] = except.map(|d| d.as_slice()).unwrap_or(&[]);
+        c.execute("DELETE FROM auth_tokens WHERE user_id = $1 AND hash <> $2", &[&user.0, &keep]).await?;
         Ok(())
     }
 

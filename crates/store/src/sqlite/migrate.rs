@@ -2,7 +2,10 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_ledger.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_login_failures.sql")),
+];
 
 /// Applies every migration not yet recorded, each in its own transaction.
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -281,6 +281,67 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn login_failures(&self, username: &str, since: Timestamp) -> Result<i64> {
+        let username = username.to_owned();
+        self.read(move |c| {
+            let mut s =
+                c.prepare_cached("SELECT COUNT(*) FROM login_failures WHERE username = ?1 AND at >= ?2")?;
+            Ok(s.query_row(params![username, ms(since)], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    async fn record_login_failure(&self, username: &str, at: Timestamp, keep_since: Timestamp) -> Result<()> {
+        let username = username.to_owned();
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                tx.execute("DELETE FROM login_failures WHERE at < ?1", [ms(keep_since)])?;
+                tx.execute(
+                    "INSERT INTO login_failures (username, at) VALUES (?1, ?2)",
+                    params![username, ms(at)],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> Result<()> {
+        let username = username.to_owned();
+        self.writer
+            .solo(move |c| {
+                c.execute("DELETE FROM login_failures WHERE username = ?1", [username])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn set_password(&self, user: UserId, password_hash: String) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                    params![user.0, password_hash],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn revoke_user_tokens(&self, user: UserId, except: Option<&Digest>) -> Result<()> {
+        let keep: Vec<u8> = except.map(|d| d.to_vec()).unwrap_or_default();
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "DELETE FROM auth_tokens WHERE user_id = ?1 AND hash <> ?2",
+                    params![user.0, keep],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn append(&self, append: Append) -> Result<Appended, AppendError> {
         let mut out = self.writer.append(vec![append]).await;
         out.pop().unwrap_or_else(|| Err(AppendError::Failed("no outcome".into())))

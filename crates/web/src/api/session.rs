@@ -28,23 +28,17 @@ pub struct TokenResponse {
 /// Sign in: a bearer token for the API.
 #[utoipa::path(
     post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 201, body = TokenResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Locked after repeated failures", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 pub async fn issue(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
-    let found = state.store.credentials(req.username.trim()).await?;
-    let hash =
-        found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| auth::decoy_hash().to_owned());
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    let user = match found {
-        Some(c) if ok && c.user.active => c.user,
-        _ => return Err(ApiError::BadCredentials),
-    };
+    let user = auth::sign_in(&state, &req.username, &req.password).await?;
     let (secret, digest) = auth::new_token()?;
     let now = state.clock.now();
     let expires_at = now.checked_add(state.settings.token_ttl).map_err(|_| ApiError::Internal)?;

@@ -1,0 +1,6 @@
+-- Failed sign-ins, for lockout after repeated failures. Cleared on success; old rows pruned.
+CREATE TABLE login_failures (
+    username TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_user ON login_failures(username, at);
