@@ -60,6 +60,8 @@ pub trait Store: Send + Sync + 'static {
     async fn count_users(&self) -> Result<i64>;
     async fn create_user(&self, user: NewUser) -> Result<UserRecord>;
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    /// The users with these ids (for naming who did what in a timeline).
+    async fn users_by_id(&self, ids: &[UserId]) -> Result<Vec<UserRecord>>;
     /// Users whose unit lies in the scope.
     async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>>;
 

@@ -231,6 +231,12 @@ pub struct MatterFilter {
     pub unit_path: Option<String>,
     pub registered_from: Option<Timestamp>,
     pub registered_before: Option<Timestamp>,
+    /// Only matters not yet closed.
+    pub open: bool,
+    /// Only matters whose lead unit is this one.
+    pub lead_unit: Option<UnitId>,
+    /// Only matters whose report-back deadline falls before this time.
+    pub report_by_before: Option<Timestamp>,
 }
 
 /// Newest first; `before` is the cursor (the last id of the previous page).

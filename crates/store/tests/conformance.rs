@@ -258,6 +258,10 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     act(s, &t, made[0], transfer(t.dept), None).await.unwrap();
     let assigned = every(MatterFilter { status: Some(Status::Assigned), ..Default::default() }).await;
     assert_eq!(assigned, vec![made[0]]);
+    let open_at_dept =
+        every(MatterFilter { open: true, lead_unit: Some(t.dept), ..Default::default() }).await;
+    assert_eq!(open_at_dept, vec![made[0]]);
+    assert!(every(MatterFilter { lead_unit: Some(t.town_b), ..Default::default() }).await.is_empty());
     let none = every(MatterFilter {
         category: Some("wage_arrears".into()),
         channel: Some(Channel::Visit),
@@ -360,6 +364,10 @@ async fn users_and_tokens(f: &Fixture) {
     let creds = s.credentials("clerk_a").await.unwrap().unwrap();
     assert_eq!((creds.user.id, creds.password_hash.as_str()), (a.id, "$argon2id$fake"));
     assert!(s.credentials("nobody").await.unwrap().is_none());
+    let named: Vec<String> =
+        s.users_by_id(&[a.id, UserId(999)]).await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(named, ["clerk_a"]);
+    assert!(s.users_by_id(&[]).await.unwrap().is_empty());
 
     let hash: Digest = [9; 32];
     let token = NewToken {

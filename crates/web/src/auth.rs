@@ -89,19 +89,26 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthorized)?;
-        let digest = token_digest(secret);
-        let now = state.clock.now();
-        let user = match state.tokens.get(&digest, now) {
-            Some(user) => user,
-            None => {
-                let user = state.store.token_user(&digest, now).await?.ok_or(ApiError::Unauthorized)?;
+        caller_for(state, secret).await?.ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// The caller holding the token or session secret `secret`, if it is valid.
+pub async fn caller_for(state: &AppState, secret: &str) -> Result<Option<Caller>, ApiError> {
+    let digest = token_digest(secret);
+    let now = state.clock.now();
+    let user = match state.tokens.get(&digest, now) {
+        Some(user) => user,
+        None => match state.store.token_user(&digest, now).await? {
+            Some(user) => {
                 state.tokens.put(digest, user.clone(), now);
                 user
             }
-        };
-        let org = state.org_knowing(&[user.unit_id.0]).await;
-        Caller::of(user, &org, digest).ok_or(ApiError::Unauthorized)
-    }
+            None => return Ok(None),
+        },
+    };
+    let org = state.org_knowing(&[user.unit_id.0]).await;
+    Ok(Caller::of(user, &org, digest))
 }
 
 /// Failed sign-ins within [`LOCKOUT_WINDOW`] that lock an account.
@@ -164,6 +171,13 @@ impl TokenCache {
                 }
             }
             entries.insert(digest, (user, now));
+        }
+    }
+
+    /// Forgets every cached token of `user` (after a password change).
+    pub fn forget_user(&self, user: minsheng_domain::UserId) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, (u, _)| u.id != user);
         }
     }
 

@@ -12,6 +12,7 @@ pub mod lang;
 pub mod ops;
 pub mod problem;
 pub mod state;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,8 +33,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit;
     Router::new()
         .merge(api::routes())
-        // Until the staff interface lands, the front door leads to the API documentation.
-        .route("/", get(|| async { axum::response::Redirect::to("/api/docs") }))
+        .merge(ui::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn(ui::security::headers))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }

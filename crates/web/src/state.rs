@@ -14,11 +14,20 @@ pub struct Settings {
     pub body_limit: usize,
     /// How long an API token lives.
     pub token_ttl: jiff::SignedDuration,
+    /// How long a browser session lives.
+    pub session_ttl: jiff::SignedDuration,
+    /// Mark cookies `Secure` (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { body_limit: 256 * 1024, token_ttl: jiff::SignedDuration::from_hours(24 * 30) }
+        Self {
+            body_limit: 256 * 1024,
+            token_ttl: jiff::SignedDuration::from_hours(24 * 30),
+            session_ttl: jiff::SignedDuration::from_hours(12),
+            secure_cookies: false,
+        }
     }
 }
 

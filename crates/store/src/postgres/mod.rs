@@ -23,6 +23,7 @@ use writer::PgWriter;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_ledger.sql")),
     (2, include_str!("../../migrations/postgres/0002_login_failures.sql")),
+    (3, include_str!("../../migrations/postgres/0003_workbench_indexes.sql")),
 ];
 
 pub struct PgStore {
@@ -175,6 +176,14 @@ impl Store for PgStore {
             None => Ok(None),
             Some(row) => Ok(Some(Credentials { user: read::user(&row)?, password_hash: row.get(6) })),
         }
+    }
+
+    async fn users_by_id(&self, ids: &[UserId]) -> Result<Vec<UserRecord>> {
+        let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+        let c = self.client().await?;
+        let sql = format!("SELECT {} FROM users WHERE id = ANY($1) ORDER BY id", read::USER);
+        let rows = c.query(&sql, &[&ids]).await?;
+        rows.iter().map(read::user).collect()
     }
 
     async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>> {

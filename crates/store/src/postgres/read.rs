@@ -130,6 +130,15 @@ pub async fn list(
     if let Some(t) = filter.registered_before {
         arg(&mut sql, " AND m.registered_at < ?", Box::new(ms(t)));
     }
+    if filter.open {
+        sql.push_str(" AND m.status <> 'closed'");
+    }
+    if let Some(u) = filter.lead_unit {
+        arg(&mut sql, " AND m.lead_unit_id = ?", Box::new(u.0));
+    }
+    if let Some(t) = filter.report_by_before {
+        arg(&mut sql, " AND m.report_by < ?", Box::new(ms(t)));
+    }
     if let Some(before) = page.before {
         arg(&mut sql, " AND m.id < ?", Box::new(before.0));
     }

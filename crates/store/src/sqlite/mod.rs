@@ -227,6 +227,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn users_by_id(&self, ids: &[UserId]) -> Result<Vec<UserRecord>> {
+        let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        self.read(move |c| {
+            let marks = vec!["?"; ids.len()].join(",");
+            let mut s =
+                c.prepare(&format!("SELECT {} FROM users WHERE id IN ({marks}) ORDER BY id", read::USER))?;
+            let rows = s.query_map(rusqlite::params_from_iter(ids), read::user)?;
+            rows.map(|r| r?).collect()
+        })
+        .await
+    }
+
     async fn users(&self, scope: &Scope) -> Result<Vec<UserRecord>> {
         let (lo, hi) = scope.range();
         self.read(move |c| {

@@ -132,6 +132,15 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
     if let Some(t) = filter.registered_before {
         arg(&mut sql, " AND m.registered_at < ?", ms(t).into());
     }
+    if filter.open {
+        sql.push_str(" AND m.status <> 'closed'");
+    }
+    if let Some(u) = filter.lead_unit {
+        arg(&mut sql, " AND m.lead_unit_id = ?", u.0.into());
+    }
+    if let Some(t) = filter.report_by_before {
+        arg(&mut sql, " AND m.report_by < ?", ms(t).into());
+    }
     if let Some(before) = page.before {
         arg(&mut sql, " AND m.id < ?", before.0.into());
     }

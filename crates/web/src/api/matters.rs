@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-fn matter_id(raw: &str) -> Result<MatterId, ApiError> {
+pub(crate) fn matter_id(raw: &str) -> Result<MatterId, ApiError> {
     raw.parse::<i64>().ok().filter(|id| *id > 0).map(MatterId).ok_or(ApiError::NotFound)
 }
 
@@ -43,7 +43,7 @@ fn serialise_failed(e: serde_json::Error) -> ApiError {
 }
 
 /// Loads a matter the caller may see.
-async fn load(state: &AppState, caller: &Caller, id: MatterId) -> Result<Matter, ApiError> {
+pub(crate) async fn load(state: &AppState, caller: &Caller, id: MatterId) -> Result<Matter, ApiError> {
     let events = state.store.events(&caller.scope, id).await?.ok_or(ApiError::NotFound)?;
     Matter::from_events(&events).ok_or_else(|| {
         tracing::error!(matter = %id, "event stream does not start with a registration");
@@ -153,6 +153,8 @@ pub struct ListParams {
     from: Option<String>,
     /// Registered before: `2026-04-01` (China time) or an RFC 3339 timestamp.
     to: Option<String>,
+    /// `true`: only open matters past their report-back deadline.
+    overdue: Option<String>,
     /// From the previous page's `next_cursor`.
     cursor: Option<String>,
     /// Page size, 1–500 (default 50).
@@ -202,7 +204,7 @@ pub async fn list(
         None => None,
         Some(u) => Some(org.path(UnitId(u)).ok_or(ApiError::field("unit_id", Issue::UnknownUnit))?),
     };
-    let filter = MatterFilter {
+    let mut filter = MatterFilter {
         kind: parse_param("kind", &q.kind, MatterKind::parse)?,
         status: parse_param("status", &q.status, Status::parse)?,
         channel: parse_param("channel", &q.channel, Channel::parse)?,
@@ -212,7 +214,12 @@ pub async fn list(
         unit_path,
         registered_from: parse_param("from", &q.from, parse_instant)?,
         registered_before: parse_param("to", &q.to, parse_instant)?,
+        ..MatterFilter::default()
     };
+    if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
+        filter.open = true;
+        filter.report_by_before = Some(state.clock.now());
+    }
     let before =
         parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
     let limit = parse_param("limit", &q.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?;
@@ -247,12 +254,25 @@ pub async fn run_command(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CommandRequest>,
 ) -> Result<axum::Json<MatterView>, ApiError> {
-    let mut matter = load(&state, &caller, matter_id(&id)?).await?;
-    if matter.version != req.expected_version {
+    let (matter, org) = execute(&state, &caller, matter_id(&id)?, req.expected_version, &req.command).await?;
+    Ok(axum::Json(MatterView::of(&matter, &org, false)))
+}
+
+/// Decides and records a command on a matter the caller may see; the API and the staff pages
+/// both come through here. Returns the matter after the command, and the org tree used.
+pub(crate) async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    id: MatterId,
+    expected_version: i64,
+    command: &Command,
+) -> Result<(Matter, std::sync::Arc<minsheng_domain::OrgTree>), ApiError> {
+    let mut matter = load(state, caller, id).await?;
+    if matter.version != expected_version {
         state.metrics.stale_writes.inc();
         return Err(ApiError::StaleVersion { current: matter.version });
     }
-    let mentioned: Vec<i64> = match &req.command {
+    let mentioned: Vec<i64> = match command {
         Command::Assign { unit_id, co_unit_ids, .. } => {
             std::iter::once(*unit_id).chain(co_unit_ids.iter().copied()).collect()
         }
@@ -262,16 +282,36 @@ pub async fn run_command(
     let catalogue = state.catalogue();
     let now = state.clock.now();
     let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let events = command::decide(&matter, &req.command, &ctx)?;
+    let events = command::decide(&matter, command, &ctx)?;
     for e in &events {
         matter.apply(e, now);
     }
-    let append = Append::existing(&matter, &events, &org, Some(req.expected_version))
+    let append = Append::existing(&matter, &events, &org, Some(expected_version))
         .map_err(serialise_failed)?
         .by(caller.user.id);
-    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
+    let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
     matter.version = done.version;
-    Ok(axum::Json(MatterView::of(&matter, &org, false)))
+    Ok((matter, org))
+}
+
+/// Records a reveal of the parties' personal data, with its reason; returns the matter.
+pub(crate) async fn record_reveal(
+    state: &AppState,
+    caller: &Caller,
+    id: MatterId,
+    reason: &str,
+) -> Result<(Matter, std::sync::Arc<minsheng_domain::OrgTree>), ApiError> {
+    let mut matter = load(state, caller, id).await?;
+    let org = state.org();
+    let catalogue = state.catalogue();
+    let now = state.clock.now();
+    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
+    let event = command::reveal(reason, &ctx)?;
+    let append = Append::annotation(matter.id, caller.user.id, now, &event).map_err(serialise_failed)?;
+    let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
+    matter.apply(&event, now);
+    matter.version = done.version;
+    Ok((matter, org))
 }
 
 /// The matter's history: its events, oldest first.
@@ -311,15 +351,6 @@ pub async fn reveal(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RevealRequest>,
 ) -> Result<axum::Json<MatterView>, ApiError> {
-    let mut matter = load(&state, &caller, matter_id(&id)?).await?;
-    let org = state.org();
-    let catalogue = state.catalogue();
-    let now = state.clock.now();
-    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let event = command::reveal(&req.reason, &ctx)?;
-    let append = Append::annotation(matter.id, caller.user.id, now, &event).map_err(serialise_failed)?;
-    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
-    matter.apply(&event, now);
-    matter.version = done.version;
+    let (matter, org) = record_reveal(&state, &caller, matter_id(&id)?, &req.reason).await?;
     Ok(axum::Json(MatterView::of(&matter, &org, true)))
 }

@@ -1,0 +1,131 @@
+//! The staff interface's words: Fluent messages for zh-CN (the default) and English, embedded
+//! at compile time from `locales/`. Every string a page shows comes from here; a test fails
+//! when one language lacks a key the other has.
+
+use axum::http::HeaderMap;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // Plain text in HTML: no Unicode isolation marks around placeables.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static ZH: LanguageIdentifier = langid!("zh-CN");
+static EN: LanguageIdentifier = langid!("en");
+
+/// The cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "ms_lang";
+
+/// A translator for one language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tr {
+    english: bool,
+}
+
+impl Tr {
+    pub fn zh() -> Self {
+        Self { english: false }
+    }
+
+    pub fn en() -> Self {
+        Self { english: true }
+    }
+
+    /// The language cookie decides; without one, `Accept-Language` (English only if it comes first).
+    pub fn from_request(headers: &HeaderMap, cookie: Option<&str>) -> Self {
+        match cookie {
+            Some("en") => Self::en(),
+            Some(_) => Self::zh(),
+            None if crate::lang::Lang::from_headers(headers) == crate::lang::Lang::En => Self::en(),
+            None => Self::zh(),
+        }
+    }
+
+    fn id(&self) -> &'static LanguageIdentifier {
+        if self.english { &EN } else { &ZH }
+    }
+
+    /// `zh-CN` or `en`, for `<html lang>`.
+    pub fn code(&self) -> &'static str {
+        if self.english { "en" } else { "zh-CN" }
+    }
+
+    /// The other language's code, for the switch.
+    pub fn other_code(&self) -> &'static str {
+        if self.english { "zh-CN" } else { "en" }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    /// A message with one argument.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
+    /// `prefix-value`, e.g. `status-closed`.
+    pub fn of(&self, prefix: &str, value: &str) -> String {
+        self.t(&format!("{prefix}-{value}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_every_key() {
+        let zh = keys(include_str!("../../locales/zh-CN/main.ftl"));
+        let en = keys(include_str!("../../locales/en/main.ftl"));
+        assert!(zh.len() > 50);
+        let missing_en: Vec<_> = zh.difference(&en).collect();
+        let missing_zh: Vec<_> = en.difference(&zh).collect();
+        assert!(
+            missing_en.is_empty() && missing_zh.is_empty(),
+            "en lacks {missing_en:?}; zh-CN lacks {missing_zh:?}"
+        );
+    }
+
+    #[test]
+    fn looks_up_with_arguments_in_both_languages() {
+        assert_eq!(Tr::zh().t("login-title"), "登录");
+        assert_eq!(Tr::en().t("login-title"), "Sign in");
+        assert_eq!(Tr::zh().t1("matter-title", "id", 42), "事项 42");
+        assert_eq!(Tr::en().of("status", "in_progress"), "In progress");
+    }
+
+    #[test]
+    fn every_enum_value_has_words() {
+        use minsheng_domain::{Channel, HandlingMode, MatterKind, Status};
+        for tr in [Tr::zh(), Tr::en()] {
+            let values = MatterKind::ALL
+                .iter()
+                .map(|k| ("kind", k.as_str()))
+                .chain(Status::ALL.iter().map(|s| ("status", s.as_str())))
+                .chain(Channel::ALL.iter().map(|c| ("channel", c.as_str())))
+                .chain(HandlingMode::ALL.iter().map(|m| ("mode", m.as_str())));
+            for (prefix, value) in values {
+                let words = tr.of(prefix, value);
+                assert!(!words.is_empty() && !words.contains(prefix), "{prefix}-{value} in {}", tr.code());
+            }
+        }
+    }
+}

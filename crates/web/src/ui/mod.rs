@@ -1,0 +1,41 @@
+//! The staff interface: server-rendered pages (askama) in zh-CN or English (Fluent), with
+//! sessions, CSRF-checked forms, strict security headers and embedded assets. Pages call the
+//! same domain decisions and store queries as the JSON API; they hold no rules of their own.
+
+pub mod account;
+pub mod error;
+pub mod i18n;
+pub mod matter;
+pub mod pages;
+pub mod security;
+pub mod session;
+pub mod workbench;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(workbench::show))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/lang/{code}", get(account::switch_language))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/matters/{id}", get(matter::show).post(matter::act))
+        .route("/matters/{id}/reveal", post(matter::reveal))
+        .route(
+            "/assets/app.css",
+            get(|| asset("text/css; charset=utf-8", include_bytes!("../../assets/ui/app.css"))),
+        )
+        .route(
+            "/assets/htmx.min.js",
+            get(|| asset("text/javascript", include_bytes!("../../assets/htmx/htmx.min.js"))),
+        )
+}
+
+async fn asset(content_type: &'static str, bytes: &'static [u8]) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], bytes)
+}

@@ -1,0 +1,132 @@
+//! The page templates (askama, in `templates/`) and the plain values they show. Values are
+//! worded here, in the user's language, so the templates only lay them out.
+
+use super::i18n::Tr;
+use askama::Template;
+use jiff::Timestamp;
+use jiff::tz::{Offset, TimeZone};
+
+/// What every signed-in page shows around its content.
+pub struct Frame {
+    pub tr: Tr,
+    pub name: String,
+    pub csrf: String,
+    /// This page's path, for the language switch to come back to.
+    pub path: String,
+}
+
+/// `2026-11-22 14:05`, China time.
+pub fn china_time(t: Timestamp) -> String {
+    let china = TimeZone::fixed(Offset::constant(8));
+    t.to_zoned(china).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub tr: Tr,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub tr: Tr,
+    pub csrf: String,
+    pub next: String,
+    pub username: String,
+    pub message: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub frame: Frame,
+    pub notice: Option<String>,
+    pub errors: Vec<String>,
+}
+
+pub struct Row {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub place: String,
+    pub registered: String,
+    pub deadline: String,
+    pub overdue: bool,
+}
+
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<Row>,
+    /// More rows exist than are shown.
+    pub more: bool,
+}
+
+#[derive(Template)]
+#[template(path = "workbench.html")]
+pub struct WorkbenchPage {
+    pub frame: Frame,
+    pub hello: String,
+    pub scope: String,
+    pub sections: Vec<Section>,
+}
+
+pub struct PartyLine {
+    pub role: String,
+    pub name: String,
+    pub phone: String,
+    pub id_card: String,
+    pub address: String,
+}
+
+pub struct TimelineLine {
+    pub at: String,
+    pub what: String,
+    pub who: String,
+    pub detail: String,
+}
+
+/// An action the user may take now, with its form's needs.
+pub struct Action {
+    pub code: &'static str,
+    pub label: String,
+    pub needs_text: bool,
+    pub text_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "matter.html")]
+pub struct MatterPage {
+    pub frame: Frame,
+    pub id: i64,
+    pub version: i64,
+    pub heading: String,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub reopen_count: u32,
+    pub deadline: Option<String>,
+    pub remaining: String,
+    pub overdue: bool,
+    pub place: String,
+    pub channel: String,
+    pub category: String,
+    pub handling: String,
+    pub people: u32,
+    pub amount: Option<String>,
+    pub body: String,
+    pub reply: Option<String>,
+    pub parties: Vec<PartyLine>,
+    pub masked: bool,
+    pub timeline: Vec<TimelineLine>,
+    pub actions: Vec<Action>,
+    /// Units a matter can be routed to: (id, name).
+    pub units: Vec<(i64, String)>,
+    pub notice: Option<String>,
+    pub errors: Vec<String>,
+}

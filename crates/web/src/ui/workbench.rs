@@ -1,0 +1,72 @@
+//! The workbench (工作台): what waits for the user's unit, what is overdue, and what came in
+//! lately, each a short list drawn through the user's scope.
+
+use super::account::{frame, render};
+use super::error::UiError;
+use super::pages::{Row, Section, WorkbenchPage, china_time};
+use super::session::Staff;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use minsheng_domain::{OrgTree, Role};
+use minsheng_store::{MatterFilter, MatterSummary, Page};
+
+const SHOWN: u32 = 10;
+
+pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp) -> Row {
+    let tr = staff.tr;
+    let overdue = m.status != minsheng_domain::Status::Closed && m.report_by.is_some_and(|t| t < now);
+    Row {
+        id: m.id.0,
+        title: m.title.clone(),
+        kind: tr.of("kind", m.kind.as_str()),
+        status: tr.of("status", m.status.as_str()),
+        status_code: m.status.as_str(),
+        place: org.full_name(m.unit_id),
+        registered: china_time(m.registered_at),
+        deadline: m.report_by.map(china_time).unwrap_or_default(),
+        overdue,
+    }
+}
+
+pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
+    let tr = staff.tr;
+    let org = state.org();
+    let now = state.clock.now();
+    let mut wanted: Vec<(&str, MatterFilter)> = vec![];
+    if matches!(staff.caller.actor.role, Role::Handler | Role::Mediator | Role::GridWorker | Role::Leader) {
+        let mine = MatterFilter {
+            open: true,
+            lead_unit: Some(staff.caller.actor.unit_id),
+            ..MatterFilter::default()
+        };
+        wanted.push(("workbench-to-handle", mine));
+    }
+    let overdue = MatterFilter { open: true, report_by_before: Some(now), ..MatterFilter::default() };
+    wanted.push(("workbench-overdue", overdue));
+    wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }));
+    let mut sections = vec![];
+    for (key, filter) in wanted {
+        let page =
+            match state.store.list(&staff.caller.scope, &filter, Page { before: None, limit: SHOWN }).await {
+                Ok(p) => p,
+                Err(e) => return UiError::new(tr, e.into()).into_response(),
+            };
+        sections.push(Section {
+            title: tr.t(key),
+            rows: page.items.iter().map(|m| row(m, &staff, &org, now)).collect(),
+            more: page.next.is_some(),
+        });
+    }
+    let page = WorkbenchPage {
+        frame: frame(&staff, "/"),
+        hello: tr.t1("workbench-hello", "name", &staff.caller.user.display_name),
+        scope: tr.t1(
+            "workbench-scope",
+            "unit",
+            org.get(staff.caller.actor.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
+        ),
+        sections,
+    };
+    render(tr, &page)
+}
