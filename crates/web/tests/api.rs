@@ -812,6 +812,250 @@ fn shallow(app: &App) -> App {
     }
 }
 
+// ---- Staff pages, in-process: sign-in, CSRF, scope, actions, language, password ----------
+
+/// A browser-like client for the staff pages: no automatic redirects, cookies kept by hand.
+struct Browser<'a> {
+    app: &'a App,
+    http: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!("{}={}", minsheng_web::ui::session::urlencode(k), minsheng_web::ui::session::urlencode(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of a hidden `name` input in `html`.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App) -> Self {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { app, http, cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.app.base));
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        if !cookie.is_empty() {
+            req = req.header("cookie", cookie);
+        }
+        if let Some(fields) = form {
+            req = req.header("content-type", "application/x-www-form-urlencoded").body(form_body(fields));
+        }
+        let resp = req.send().await.unwrap();
+        for set in resp.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || set.to_str().unwrap().contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let location =
+            resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let headers = resp.headers().clone();
+        Reply { status, location, headers, body: resp.text().await.unwrap() }
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.send(Method::POST, path, Some(form)).await
+    }
+
+    async fn sign_in(&mut self, user: &str, password: &str) -> Reply {
+        let page = self.get("/login").await;
+        let csrf = hidden(&page.body, "csrf");
+        self.post("/login", &[("username", user), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .await
+    }
+}
+
+async fn staff_sign_in_and_out(app: &App) {
+    let mut b = Browser::new(app);
+    let r = b.get("/").await;
+    assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    let r = b.get("/matters/1").await;
+    assert_eq!(r.location, "/login?next=/matters/1");
+    let login = b.get("/login").await;
+    assert!(login.body.contains("<h1>登录</h1>"), "{}", login.body);
+    let csp = login.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(login.headers["x-frame-options"], "DENY");
+
+    let r = b.sign_in("clerk_a", "wrong").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("用户名或密码不正确"), "{}", r.body);
+    // A login form posted without its double-submit token is refused.
+    let r =
+        b.post("/login", &[("username", "clerk_a"), ("password", "password-123"), ("csrf", "forged")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("表单已过期或来源不明"));
+
+    let r = b.sign_in("clerk_a", "password-123").await;
+    assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/"), "{}", r.body);
+    let set = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        set.contains("ms_session=") && set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let home = b.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("您好，clerk_a") && home.body.contains("工作台"), "{}", home.body);
+    assert_eq!(home.headers["cache-control"], "no-store");
+
+    // Signing out needs the form's token; then the session is gone.
+    let r = b.post("/logout", &[("csrf", "nope")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let csrf = hidden(&home.body, "csrf");
+    let r = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(r.location, "/login?bye=1");
+    assert_eq!(b.get("/").await.location, "/login");
+}
+
+async fn staff_pages_act_within_scope(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = m["id"].as_i64().unwrap();
+    let path = format!("/matters/{id}");
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    let page = clerk.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("反映邻居违建占用宅基地") && page.body.contains("张**"), "{}", page.body);
+    assert!(
+        !page.body.contains("张建国") && !page.body.contains("13812345678"),
+        "personal data must be masked"
+    );
+    assert!(
+        page.body.contains("value=\"assign\"") && !page.body.contains("value=\"reply\""),
+        "offers only what the state allows"
+    );
+
+    // A forged form changes nothing.
+    let r = clerk.post(&path, &[("csrf", "forged"), ("version", "1"), ("action", "start")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let csrf = hidden(&page.body, "csrf");
+    let dept = app.unit("dept").to_string();
+    let r = clerk
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("action", "assign"),
+                ("unit_id", &dept),
+                ("mode", "transfer"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.clone()),
+        (StatusCode::SEE_OTHER, format!("{path}?done=1")),
+        "{}",
+        r.body
+    );
+    let after = clerk.get(&format!("{path}?done=1")).await;
+    assert!(after.body.contains("已保存") && after.body.contains("已交办"), "{}", after.body);
+    // Submitting the old version again says the matter moved on, and shows it as it is.
+    let r = clerk
+        .post(&path, &[("csrf", &csrf), ("version", "1"), ("action", "comment"), ("text", "迟到的评论")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("该事项刚被他人更新"), "{}", r.body);
+
+    // The department's handler may start it; another township's clerk cannot even open it.
+    let mut handler = Browser::new(app);
+    handler.sign_in("handler", "password-123").await;
+    let page = handler.get(&path).await;
+    assert!(page.body.contains("value=\"start\""), "{}", page.body);
+    let mut stranger = Browser::new(app);
+    stranger.sign_in("clerk_b", "password-123").await;
+    let r = stranger.get(&path).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("不在您的管辖范围内"), "{}", r.body);
+
+    // Revealing needs a reason and is recorded.
+    let r = clerk.post(&format!("{path}/reveal"), &[("csrf", &csrf), ("reason", "电话回访")]).await;
+    assert!(r.body.contains("张建国") && r.body.contains("电话回访"), "{}", r.body);
+
+    // English, remembered in a cookie.
+    let r = clerk.get("/lang/en?next=/").await;
+    assert_eq!(r.location, "/");
+    let home = clerk.get("/").await;
+    assert!(home.body.contains("Workbench") && home.body.contains("lang=\"en\""), "{}", home.body);
+}
+
+async fn staff_change_their_password(app: &App) {
+    let mut b = Browser::new(app);
+    b.sign_in("handler2", "password-123").await;
+    let mut other = Browser::new(app);
+    other.sign_in("handler2", "password-123").await;
+    let page = b.get("/account/password").await;
+    let csrf = hidden(&page.body, "csrf");
+    let r = b
+        .post(
+            "/account/password",
+            &[("csrf", &csrf), ("current", "password-123"), ("new", "short"), ("repeat", "shorter")],
+        )
+        .await;
+    assert!(r.body.contains("至少需要 8 个字符") && r.body.contains("两次输入的新密码不一致"), "{}", r.body);
+    let r = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "not-it"),
+                ("new", "新的密码要足够长才行"),
+                ("repeat", "新的密码要足够长才行"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("当前密码不正确"), "{}", r.body);
+    let r = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "password-123"),
+                ("new", "新的密码要足够长才行"),
+                ("repeat", "新的密码要足够长才行"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"), "{}", r.body);
+    assert_eq!(b.get("/").await.status, StatusCode::OK, "this session stays");
+    assert_eq!(other.get("/").await.location, "/login", "other sessions end");
+    assert_eq!(app.login("handler2", "新的密码要足够长才行").await.len(), 67);
+}
+
 on_both_engines!(
     App;
     operations_endpoints,
@@ -825,4 +1069,7 @@ on_both_engines!(
     personal_data_is_masked_until_revealed,
     list_filters_and_pages,
     administrators_manage_units_and_users,
+    staff_sign_in_and_out,
+    staff_pages_act_within_scope,
+    staff_change_their_password,
 );
