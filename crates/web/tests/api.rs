@@ -1013,6 +1013,55 @@ async fn staff_pages_act_within_scope(app: &App) {
     assert!(home.body.contains("Workbench") && home.body.contains("lang=\"en\""), "{}", home.body);
 }
 
+async fn clerks_register_matters_with_the_form(app: &App) {
+    let mut b = Browser::new(app);
+    b.sign_in("clerk_a", "password-123").await;
+    let form = b.get("/matters/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("<option value=\"枫桥镇 / 枫源村\">"), "places in scope are offered");
+    assert!(!form.body.contains("店口镇"), "places outside the clerk's township are not");
+    let csrf = hidden(&form.body, "csrf");
+    let before = app.count().await;
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "request"),
+        ("channel", "phone"),
+        ("category", "consultation"),
+        ("place", "枫桥镇 / 枫源村"),
+        ("title", "咨询农村宅基地审批流程"),
+        ("body", "来电人询问翻建老房需要办理哪些手续。"),
+        ("people", "1"),
+        ("amount", "12,500.5"),
+        ("p0_role", "applicant"),
+        ("p0_name", "王小红"),
+        ("p0_phone", "1381234567"),
+        ("p1_role", "respondent"),
+        ("p1_name", "李四"),
+        ("p1_id_card", "330681198001011239"),
+    ];
+    let r = b.post("/matters/new", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("不是有效的电话号码") && r.body.contains("不是有效的 18 位居民身份证号码"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"王小红\""), "what was typed is kept");
+    assert_eq!(app.count().await, before);
+    fields[11] = ("p0_phone", "13812345678");
+    fields[14] = ("p1_id_card", "330681198001011232");
+    let r = b.post("/matters/new", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get(&r.location).await;
+    assert!(page.body.contains("咨询农村宅基地审批流程") && page.body.contains("12500.50"), "{}", page.body);
+    assert!(page.body.contains("王**") && page.body.contains("李*"), "{}", page.body);
+    assert_eq!(app.count().await, before + 1);
+    // A place outside the clerk's scope is refused by name.
+    fields[4] = ("place", "店口镇");
+    let r = b.post("/matters/new", &fields).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("单位不存在"), "{}", r.body);
+}
+
 async fn staff_change_their_password(app: &App) {
     let mut b = Browser::new(app);
     b.sign_in("handler2", "password-123").await;
@@ -1072,4 +1121,5 @@ on_both_engines!(
     staff_sign_in_and_out,
     staff_pages_act_within_scope,
     staff_change_their_password,
+    clerks_register_matters_with_the_form,
 );

@@ -93,21 +93,12 @@ pub async fn create(
     ApiJson(draft): ApiJson<RegistrationDraft>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, &caller, &draft)?;
-    let org = state.org_knowing(&[draft.unit_id]).await;
-    let catalogue = state.catalogue();
-    let now = state.clock.now();
-    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let event = command::register(&draft, &ctx)?;
-    let Event::Registered(registration) = &event else { return Err(ApiError::Internal) };
-    let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
-    let append =
-        Append::new_matter(&matter, &[event], &org, key).map_err(serialise_failed)?.by(caller.user.id);
-    let done = state.store.append(append).await.map_err(|e| append_failed(&state, e))?;
+    let (done, matter) = register(&state, &caller, &draft, key).await?;
+    let org = state.org();
+    // A replay answers with the matter as it is now; a new one as it was just made.
     let (status, view) = if done.replayed {
         (StatusCode::OK, MatterView::of(&load(&state, &caller, done.matter_id).await?, &org, false))
     } else {
-        state.metrics.matters_registered.inc();
-        matter.id = done.matter_id;
         (StatusCode::CREATED, MatterView::of(&matter, &org, false))
     };
     let location = format!("/api/v1/matters/{}", done.matter_id);
@@ -116,6 +107,30 @@ pub async fn create(
         response.headers_mut().insert(header::LOCATION, v);
     }
     Ok(response)
+}
+
+/// Registers a matter for the caller; the API and the intake form both come through here.
+pub(crate) async fn register(
+    state: &AppState,
+    caller: &Caller,
+    draft: &RegistrationDraft,
+    key: Option<IdempotencyKey>,
+) -> Result<(minsheng_store::Appended, Matter), ApiError> {
+    let org = state.org_knowing(&[draft.unit_id]).await;
+    let catalogue = state.catalogue();
+    let now = state.clock.now();
+    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
+    let event = command::register(draft, &ctx)?;
+    let Event::Registered(registration) = &event else { return Err(ApiError::Internal) };
+    let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
+    let append =
+        Append::new_matter(&matter, &[event], &org, key).map_err(serialise_failed)?.by(caller.user.id);
+    let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
+    if !done.replayed {
+        state.metrics.matters_registered.inc();
+    }
+    matter.id = done.matter_id;
+    Ok((done, matter))
 }
 
 /// One matter, personal data masked.

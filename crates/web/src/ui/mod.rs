@@ -5,6 +5,7 @@
 pub mod account;
 pub mod error;
 pub mod i18n;
+pub mod intake;
 pub mod matter;
 pub mod pages;
 pub mod security;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::switch_language))
         .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/matters/new", get(intake::form).post(intake::submit))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route(

@@ -1,0 +1,333 @@
+//! The intake form (受理登记): one form for every kind and channel, with up to three parties,
+//! the place typed and completed from the units in the user's scope, and every problem shown
+//! next to its field. Validation is the domain's; this module only maps fields to and fro.
+
+use super::account::{frame, render};
+use super::error::UiError;
+use super::i18n::Tr;
+use super::pages::Frame;
+use super::session::Staff;
+use crate::api::matters::register;
+use crate::lang::Lang;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use minsheng_domain::matter::RegistrationDraft;
+use minsheng_domain::party::{PartyDraft, PartyRole};
+use minsheng_domain::{Channel, MatterKind, OrgTree, UnitId, UnitKind};
+
+/// Party rows on the form.
+const PARTY_ROWS: usize = 3;
+
+#[derive(Clone, Default)]
+pub struct PartyForm {
+    pub prefix: String,
+    pub role: String,
+    pub name: String,
+    pub phone: String,
+    pub id_card: String,
+    pub address: String,
+}
+
+impl PartyForm {
+    fn is_empty(&self) -> bool {
+        [&self.name, &self.phone, &self.id_card, &self.address].iter().all(|v| v.trim().is_empty())
+    }
+}
+
+/// The form's values as typed, kept to show them again after an error.
+#[derive(Clone, Default)]
+pub struct IntakeForm {
+    pub kind: String,
+    pub channel: String,
+    pub category: String,
+    pub place: String,
+    pub title: String,
+    pub body: String,
+    pub people: String,
+    pub amount: String,
+    pub parties: Vec<PartyForm>,
+}
+
+impl IntakeForm {
+    fn blank() -> Self {
+        let mut f =
+            Self { kind: "request".into(), channel: "phone".into(), people: "1".into(), ..Self::default() };
+        f.parties = (0..PARTY_ROWS)
+            .map(|i| PartyForm {
+                prefix: format!("parties[{i}]."),
+                role: if i == 1 { "respondent".into() } else { "applicant".into() },
+                ..PartyForm::default()
+            })
+            .collect();
+        f
+    }
+
+    fn from_fields(fields: Vec<(String, String)>) -> (Self, String) {
+        let mut f = Self::blank();
+        let mut csrf = String::new();
+        for (k, v) in fields {
+            match k.as_str() {
+                "csrf" => csrf = v,
+                "kind" => f.kind = v,
+                "channel" => f.channel = v,
+                "category" => f.category = v,
+                "place" => f.place = v,
+                "title" => f.title = v,
+                "body" => f.body = v,
+                "people" => f.people = v,
+                "amount" => f.amount = v,
+                other => {
+                    let Some((row, field)) = other.strip_prefix('p').and_then(|r| r.split_once('_')) else {
+                        continue;
+                    };
+                    let Some(p) = row.parse::<usize>().ok().and_then(|i| f.parties.get_mut(i)) else {
+                        continue;
+                    };
+                    match field {
+                        "role" => p.role = v,
+                        "name" => p.name = v,
+                        "phone" => p.phone = v,
+                        "id_card" => p.id_card = v,
+                        "address" => p.address = v,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (f, csrf)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+pub struct IntakePage {
+    pub frame: Frame,
+    pub form: IntakeForm,
+    pub kinds: Vec<(String, String)>,
+    pub channels: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
+    pub places: Vec<String>,
+    /// (field key, message)
+    pub field_errors: Vec<(String, String)>,
+    /// (label, message), for the summary at the top
+    pub errors: Vec<(String, String)>,
+}
+
+impl IntakePage {
+    pub fn error_for(&self, key: impl AsRef<str>) -> Option<&str> {
+        self.field_errors.iter().find(|(k, _)| k == key.as_ref()).map(|(_, m)| m.as_str())
+    }
+
+    pub fn has_error(&self, key: &str) -> bool {
+        self.error_for(key).is_some()
+    }
+}
+
+/// Units one may name as the place: villages, communities and townships in scope.
+fn places(org: &OrgTree, scope_root: UnitId) -> Vec<String> {
+    org.iter()
+        .filter(|u| matches!(u.kind, UnitKind::Village | UnitKind::Township | UnitKind::Grid))
+        .filter(|u| org.is_within(u.id, scope_root))
+        .filter(|u| {
+            u.kind != UnitKind::Grid
+                || org
+                    .get(scope_root)
+                    .is_some_and(|r| r.kind == UnitKind::Grid || r.kind == UnitKind::Village)
+        })
+        .map(|u| org.full_name(u.id))
+        .collect()
+}
+
+fn page(
+    state: &AppState,
+    staff: &Staff,
+    form: IntakeForm,
+    field_errors: Vec<(String, String)>,
+) -> IntakePage {
+    let tr = staff.tr;
+    let org = state.org();
+    let catalogue = state.catalogue();
+    let label = |key: &str| -> String {
+        match key {
+            "place" => tr.t("intake-place"),
+            "title" => tr.t("intake-matter-title"),
+            "body" => tr.t("intake-body"),
+            "people" => tr.t("intake-people"),
+            "amount" => tr.t("intake-amount"),
+            "category" => tr.t("intake-category"),
+            other => match other.strip_prefix("parties[").and_then(|r| r.split_once("].")) {
+                Some((i, field)) => {
+                    let n = i.parse::<usize>().unwrap_or_default() + 1;
+                    let what = match field {
+                        "name" => tr.t("intake-party-name"),
+                        "phone" => tr.t("intake-party-phone"),
+                        "id_card" => tr.t("intake-party-id"),
+                        _ => tr.t("intake-party-address"),
+                    };
+                    format!("{} · {what}", tr.t1("intake-party", "n", n))
+                }
+                None => other.to_owned(),
+            },
+        }
+    };
+    let errors = field_errors.iter().map(|(k, m)| (label(k), m.clone())).collect();
+    IntakePage {
+        frame: frame(staff, "/matters/new"),
+        form,
+        kinds: MatterKind::ALL.iter().map(|k| (k.as_str().into(), tr.of("kind", k.as_str()))).collect(),
+        channels: Channel::ALL.iter().map(|c| (c.as_str().into(), tr.of("channel", c.as_str()))).collect(),
+        categories: catalogue
+            .all()
+            .iter()
+            .map(|c| (c.code.0.clone(), if tr == Tr::en() { c.name_en.clone() } else { c.name_zh.clone() }))
+            .collect(),
+        places: places(&org, staff.caller.actor.unit_id),
+        field_errors,
+        errors,
+    }
+}
+
+pub async fn form(State(state): State<AppState>, staff: Staff) -> Response {
+    let mut form = IntakeForm::blank();
+    form.category = state.catalogue().all().first().map(|c| c.code.0.clone()).unwrap_or_default();
+    render(staff.tr, &page(&state, &staff, form, vec![]))
+}
+
+/// Yuan as typed (`12500`, `8500.50`, `1,200`) to fen.
+fn fen(raw: &str) -> Option<i64> {
+    let clean: String = raw.trim().chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '¥')).collect();
+    let (yuan, cents) = clean.split_once('.').unwrap_or((&clean, ""));
+    if yuan.is_empty()
+        || cents.len() > 2
+        || !yuan.bytes().all(|b| b.is_ascii_digit())
+        || !cents.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let cents = format!("{cents:0<2}").parse::<i64>().ok()?;
+    yuan.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let tr = staff.tr;
+    let (form, csrf) = IntakeForm::from_fields(fields);
+    if !staff.csrf_ok(&csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    let lang = if tr == Tr::en() { Lang::En } else { Lang::Zh };
+    let mut errors: Vec<(String, String)> = vec![];
+    let org = state.org();
+    let place = org
+        .iter()
+        .find(|u| org.full_name(u.id) == form.place.trim() && org.is_within(u.id, staff.caller.actor.unit_id))
+        .map(|u| u.id.0);
+    if place.is_none() {
+        errors.push(("place".into(), lang.issue(&minsheng_domain::Issue::UnknownUnit)));
+    }
+    let people = match form.people.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(("people".into(), tr.t("intake-bad-number")));
+                None
+            }
+        },
+    };
+    let amount_fen = match form.amount.trim() {
+        "" => None,
+        a => match fen(a) {
+            Some(f) => Some(f),
+            None => {
+                errors.push(("amount".into(), tr.t("intake-bad-amount")));
+                None
+            }
+        },
+    };
+    let parties: Vec<PartyDraft> = form
+        .parties
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| PartyDraft {
+            role: match p.role.as_str() {
+                "respondent" => PartyRole::Respondent,
+                "other" => PartyRole::Other,
+                _ => PartyRole::Applicant,
+            },
+            name: p.name.clone(),
+            phone: Some(p.phone.clone()),
+            id_card: Some(p.id_card.clone()),
+            address: Some(p.address.clone()),
+        })
+        .collect();
+    // Domain paths name parties by their place among the filled rows; map back to form rows.
+    let filled: Vec<usize> =
+        form.parties.iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(i, _)| i).collect();
+    let (Some(kind), Some(channel)) = (MatterKind::parse(&form.kind), Channel::parse(&form.channel)) else {
+        return UiError::not_found(tr).into_response();
+    };
+    let draft = RegistrationDraft {
+        kind,
+        channel,
+        category: form.category.clone(),
+        unit_id: place.unwrap_or(-1),
+        title: form.title.clone(),
+        body: form.body.clone(),
+        people_involved: people,
+        amount_fen,
+        parties,
+        attachments: vec![],
+    };
+    if errors.is_empty() {
+        match register(&state, &staff.caller, &draft, None).await {
+            Ok((done, _)) => {
+                return Redirect::to(&format!("/matters/{}?done=1", done.matter_id)).into_response();
+            }
+            Err(ApiError::Invalid(fields)) => {
+                for f in fields {
+                    let key = match f.field.as_str() {
+                        "unit_id" => "place".to_owned(),
+                        "people_involved" => "people".to_owned(),
+                        "amount_fen" => "amount".to_owned(),
+                        other => match other.strip_prefix("parties[").and_then(|r| r.split_once(']')) {
+                            Some((i, rest)) => {
+                                let row = i
+                                    .parse::<usize>()
+                                    .ok()
+                                    .and_then(|i| filled.get(i).copied())
+                                    .unwrap_or_default();
+                                format!("parties[{row}]{rest}")
+                            }
+                            None => other.to_owned(),
+                        },
+                    };
+                    errors.push((key, lang.issue(&f.issue)));
+                }
+            }
+            Err(e) => return UiError::new(tr, e).into_response(),
+        }
+    }
+    let page = page(&state, &staff, form, errors);
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yuan_to_fen() {
+        assert_eq!(super::fen("12500"), Some(1_250_000));
+        assert_eq!(super::fen("8500.5"), Some(850_050));
+        assert_eq!(super::fen("¥1,200.05"), Some(120_005));
+        for bad in ["", "abc", "1.234", "-5", "1.2.3", "."] {
+            assert_eq!(super::fen(bad), None, "{bad}");
+        }
+    }
+}
