@@ -233,6 +233,8 @@ pub struct MatterFilter {
     pub registered_before: Option<Timestamp>,
     /// Only matters not yet closed.
     pub open: bool,
+    /// Only matters not yet answered: registered, assigned or in progress.
+    pub unanswered: bool,
     /// Only matters whose lead unit is this one.
     pub lead_unit: Option<UnitId>,
     /// Only matters whose report-back deadline falls before this time.

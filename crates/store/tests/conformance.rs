@@ -262,6 +262,7 @@ async fn filters_and_cursor_pages(f: &Fixture) {
         every(MatterFilter { open: true, lead_unit: Some(t.dept), ..Default::default() }).await;
     assert_eq!(open_at_dept, vec![made[0]]);
     assert!(every(MatterFilter { lead_unit: Some(t.town_b), ..Default::default() }).await.is_empty());
+    assert_eq!(every(MatterFilter { unanswered: true, ..Default::default() }).await.len(), 25);
     let none = every(MatterFilter {
         category: Some("wage_arrears".into()),
         channel: Some(Channel::Visit),

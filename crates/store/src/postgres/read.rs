@@ -133,6 +133,9 @@ pub async fn list(
     if filter.open {
         sql.push_str(" AND m.status <> 'closed'");
     }
+    if filter.unanswered {
+        sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
+    }
     if let Some(u) = filter.lead_unit {
         arg(&mut sql, " AND m.lead_unit_id = ?", Box::new(u.0));
     }

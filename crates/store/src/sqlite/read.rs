@@ -135,6 +135,9 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
     if filter.open {
         sql.push_str(" AND m.status <> 'closed'");
     }
+    if filter.unanswered {
+        sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
+    }
     if let Some(u) = filter.lead_unit {
         arg(&mut sql, " AND m.lead_unit_id = ?", u.0.into());
     }

@@ -168,7 +168,7 @@ pub struct ListParams {
     from: Option<String>,
     /// Registered before: `2026-04-01` (China time) or an RFC 3339 timestamp.
     to: Option<String>,
-    /// `true`: only open matters past their report-back deadline.
+    /// `true`: only unanswered matters past their report-back deadline.
     overdue: Option<String>,
     /// From the previous page's `next_cursor`.
     cursor: Option<String>,
@@ -232,7 +232,7 @@ pub async fn list(
         ..MatterFilter::default()
     };
     if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
-        filter.open = true;
+        filter.unanswered = true;
         filter.report_by_before = Some(state.clock.now());
     }
     let before =

@@ -39,7 +39,7 @@ async fn page(
     let names: HashMap<_, _> =
         state.store.users_by_id(&ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let deadline = matter.handling.as_ref().and_then(|h| h.report_by);
-    let open = matter.status != minsheng_domain::Status::Closed;
+    let open = super::workbench::unanswered(matter.status);
     let (remaining, overdue) = match deadline {
         Some(d) if open => {
             let hours = (d.as_second() - now.as_second()) / 3600;

@@ -13,9 +13,15 @@ use minsheng_store::{MatterFilter, MatterSummary, Page};
 
 const SHOWN: u32 = 10;
 
+/// Still waiting for an answer: a deadline past is overdue only then.
+pub fn unanswered(status: minsheng_domain::Status) -> bool {
+    use minsheng_domain::Status::*;
+    matches!(status, Registered | Assigned | InProgress)
+}
+
 pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp) -> Row {
     let tr = staff.tr;
-    let overdue = m.status != minsheng_domain::Status::Closed && m.report_by.is_some_and(|t| t < now);
+    let overdue = unanswered(m.status) && m.report_by.is_some_and(|t| t < now);
     Row {
         id: m.id.0,
         title: m.title.clone(),
@@ -42,7 +48,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         };
         wanted.push(("workbench-to-handle", mine));
     }
-    let overdue = MatterFilter { open: true, report_by_before: Some(now), ..MatterFilter::default() };
+    let overdue = MatterFilter { unanswered: true, report_by_before: Some(now), ..MatterFilter::default() };
     wanted.push(("workbench-overdue", overdue));
     wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }));
     let mut sections = vec![];
