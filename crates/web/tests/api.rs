@@ -1062,6 +1062,27 @@ async fn clerks_register_matters_with_the_form(app: &App) {
     assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("单位不存在"), "{}", r.body);
 }
 
+async fn staff_filter_and_page_the_list(app: &App) {
+    for _ in 0..3 {
+        app.create("clerk_a", "village_a").await;
+    }
+    let mut b = Browser::new(app);
+    b.sign_in("leader", "password-123").await;
+    let page = b.get("/matters?kind=dispute&status=registered&limit=2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("class=\"title\"").count(), 2, "{}", page.body);
+    let next =
+        page.body.split("href=\"").find(|s| s.starts_with("/matters?") && s.contains("cursor=")).unwrap();
+    let next = next.split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
+    assert!(next.contains("kind=dispute") && next.contains("status=registered"), "{next}");
+    let second = b.get(&next).await;
+    assert_eq!(second.body.matches("class=\"title\"").count(), 1, "{}", second.body);
+    let none = b.get("/matters?kind=petition").await;
+    assert!(none.body.contains("没有符合条件的事项"), "{}", none.body);
+    let bad = b.get("/matters?from=someday").await;
+    assert!(bad.body.contains("筛选条件有误：from"), "{}", bad.body);
+}
+
 async fn staff_change_their_password(app: &App) {
     let mut b = Browser::new(app);
     b.sign_in("handler2", "password-123").await;
@@ -1122,4 +1143,5 @@ on_both_engines!(
     staff_pages_act_within_scope,
     staff_change_their_password,
     clerks_register_matters_with_the_form,
+    staff_filter_and_page_the_list,
 );

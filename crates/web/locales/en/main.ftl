@@ -154,3 +154,16 @@ intake-submit = Register
 intake-errors = Please correct the following:
 intake-bad-amount = Not an amount; write e.g. 12500 or 8500.50
 intake-bad-number = Enter a whole number
+
+nav-list = Matters
+list-title = Matters
+list-any = Any
+list-filter = Filter
+list-reset = Clear
+list-unit = Place (unit number)
+list-from = Registered from
+list-to = Registered before
+list-overdue = Overdue only
+list-next = Next page
+list-none = No matters match.
+list-bad = Check this filter: { $field }

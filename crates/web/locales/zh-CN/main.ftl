@@ -154,3 +154,16 @@ intake-submit = 登记
 intake-errors = 请按提示修改以下内容：
 intake-bad-amount = 金额格式不对，例如 12500 或 8500.50
 intake-bad-number = 请输入整数
+
+nav-list = 事项列表
+list-title = 事项列表
+list-any = 全部
+list-filter = 筛选
+list-reset = 清除条件
+list-unit = 属地（单位编号）
+list-from = 登记日期起
+list-to = 登记日期止
+list-overdue = 只看已超期
+list-next = 下一页
+list-none = 没有符合条件的事项。
+list-bad = 筛选条件有误：{ $field }

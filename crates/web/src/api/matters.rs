@@ -155,25 +155,59 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// request | petition | dispute | grid_event | wage_claim
-    kind: Option<String>,
+    pub kind: Option<String>,
     /// registered | assigned | in_progress | replied | closed
-    status: Option<String>,
+    pub status: Option<String>,
     /// letter | visit | phone | online | grid | transfer | screening
-    channel: Option<String>,
+    pub channel: Option<String>,
     /// A category code.
-    category: Option<String>,
+    pub category: Option<String>,
     /// Matters whose place lies in this unit's subtree.
-    unit_id: Option<String>,
+    pub unit_id: Option<String>,
     /// Registered at or after: `2026-03-01` (China time) or an RFC 3339 timestamp.
-    from: Option<String>,
+    pub from: Option<String>,
     /// Registered before: `2026-04-01` (China time) or an RFC 3339 timestamp.
-    to: Option<String>,
+    pub to: Option<String>,
     /// `true`: only unanswered matters past their report-back deadline.
-    overdue: Option<String>,
+    pub overdue: Option<String>,
     /// From the previous page's `next_cursor`.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
-    limit: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl ListParams {
+    /// The store filter and page these parameters ask for; a bad one is named.
+    pub fn filter(&self, state: &AppState) -> Result<(MatterFilter, Page), ApiError> {
+        let q = self;
+        let org = state.org();
+        let unit = parse_param("unit_id", &q.unit_id, |s| s.parse::<i64>().ok())?;
+        let unit_path = match unit {
+            None => None,
+            Some(u) => Some(org.path(UnitId(u)).ok_or(ApiError::field("unit_id", Issue::UnknownUnit))?),
+        };
+        let mut filter = MatterFilter {
+            kind: parse_param("kind", &q.kind, MatterKind::parse)?,
+            status: parse_param("status", &q.status, Status::parse)?,
+            channel: parse_param("channel", &q.channel, Channel::parse)?,
+            category: parse_param("category", &q.category, |s| {
+                state.catalogue().get(s).map(|c| c.code.0.clone())
+            })?,
+            unit_path,
+            registered_from: parse_param("from", &q.from, parse_instant)?,
+            registered_before: parse_param("to", &q.to, parse_instant)?,
+            ..MatterFilter::default()
+        };
+        if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
+            filter.unanswered = true;
+            filter.report_by_before = Some(state.clock.now());
+        }
+        let before =
+            parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
+        let limit =
+            parse_param("limit", &q.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?;
+        Ok((filter, Page { before, limit: limit.unwrap_or(50) }))
+    }
 }
 
 fn parse_param<T>(
@@ -213,32 +247,8 @@ pub async fn list(
         let text = e.body_text();
         ApiError::BadQuery { field: text.split('`').nth(1).unwrap_or("query").to_owned() }
     })?;
-    let org = state.org();
-    let unit = parse_param("unit_id", &q.unit_id, |s| s.parse::<i64>().ok())?;
-    let unit_path = match unit {
-        None => None,
-        Some(u) => Some(org.path(UnitId(u)).ok_or(ApiError::field("unit_id", Issue::UnknownUnit))?),
-    };
-    let mut filter = MatterFilter {
-        kind: parse_param("kind", &q.kind, MatterKind::parse)?,
-        status: parse_param("status", &q.status, Status::parse)?,
-        channel: parse_param("channel", &q.channel, Channel::parse)?,
-        category: parse_param("category", &q.category, |s| {
-            state.catalogue().get(s).map(|c| c.code.0.clone())
-        })?,
-        unit_path,
-        registered_from: parse_param("from", &q.from, parse_instant)?,
-        registered_before: parse_param("to", &q.to, parse_instant)?,
-        ..MatterFilter::default()
-    };
-    if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
-        filter.unanswered = true;
-        filter.report_by_before = Some(state.clock.now());
-    }
-    let before =
-        parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
-    let limit = parse_param("limit", &q.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?;
-    let page = state.store.list(&caller.scope, &filter, Page { before, limit: limit.unwrap_or(50) }).await?;
+    let (filter, page) = q.filter(&state)?;
+    let page = state.store.list(&caller.scope, &filter, page).await?;
     Ok(axum::Json(MatterList { items: page.items, next_cursor: page.next.map(|id| id.0.to_string()) }))
 }
 

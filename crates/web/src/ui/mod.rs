@@ -6,6 +6,7 @@ pub mod account;
 pub mod error;
 pub mod i18n;
 pub mod intake;
+pub mod list;
 pub mod matter;
 pub mod pages;
 pub mod security;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::switch_language))
         .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/matters", get(list::show))
         .route("/matters/new", get(intake::form).post(intake::submit))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
