@@ -1,0 +1,261 @@
+//! The staff interface in a real browser: headless Debian Chromium driven through
+//! chromedriver against the real binary serving a small demo county. Covers the daily
+//! journey (sign in, register a phone complaint with two parties, route it to a department,
+//! handle and reply as that department, close as the clerk, find it in the closed list),
+//! scope by URL, and the English switch. Screenshots of each main page are saved under
+//! `$CARGO_TARGET_TMPDIR/screenshots`. Without Chromium or chromedriver the test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The demo county (small) served by the real binary; returns its address.
+fn start_demo(dir: &std::path::Path) -> (Killed, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_minsheng"))
+        .args(["demo", "--matters", "300", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("MINSHENG_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let base = rx.recv_timeout(Duration::from_secs(120)).expect("the demo did not start");
+    (Killed(child), base)
+}
+
+fn start_chromedriver() -> (Killed, String) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver is required (Debian package chromium-driver): {e}"));
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (Killed(child), format!("http://127.0.0.1:{port}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(webdriver: &str, size: &str) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--disable-sync", "--lang=zh-CN", format!("--window-size={size}")],
+            "prefs": {"intl.accept_languages": "zh-CN"}
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(webdriver).await.expect("cannot start Chromium")
+}
+
+struct Journey {
+    c: Client,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Journey {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn css(&self, selector: &str) -> fantoccini::elements::Element {
+        self.c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}"))
+    }
+
+    async fn fill(&self, selector: &str, text: &str) {
+        let e = self.css(selector).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    async fn click(&self, selector: &str) {
+        self.css(selector).await.click().await.unwrap();
+    }
+
+    async fn body(&self) -> String {
+        self.c.source().await.unwrap()
+    }
+
+    /// Waits until the page shows `text` (a form post navigates asynchronously).
+    async fn wait_for(&self, text: &str) -> String {
+        for _ in 0..50 {
+            let body = self.body().await;
+            if body.contains(text) {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = self.body().await;
+        panic!(
+            "the page never showed {text:?}: {}",
+            body.split("<main").nth(1).unwrap_or(&body).chars().take(2000).collect::<String>()
+        );
+    }
+
+    async fn sign_in(&self, user: &str) {
+        self.go("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", "minsheng2026").await;
+        self.click("form[action='/login'] button").await;
+        self.wait_for("您好").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("form[action='/logout'] button").await;
+        self.wait_for("您已安全退出").await;
+    }
+
+    /// Submits the matter page's form for `action`, filling its text if it has one.
+    async fn act(&self, action: &str, text: Option<&str>) {
+        let form = format!("form:has(input[name='action'][value='{action}'])");
+        if let Some(text) = text {
+            self.fill(&format!("{form} textarea"), text).await;
+        }
+        self.click(&format!("{form} button")).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_journey_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_demo, base) = start_demo(dir.path());
+    let (_driver, webdriver) = start_chromedriver();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let j = Journey { c: browser(&webdriver, "1366,768").await, base, shots };
+
+    j.go("/").await;
+    assert!(j.c.current_url().await.unwrap().path().ends_with("/login"));
+    j.shot("login").await;
+    j.sign_in("clerk").await;
+    j.shot("workbench").await;
+
+    // Register a phone complaint with two parties.
+    j.go("/matters/new").await;
+    let place =
+        j.c.find(Locator::XPath("//datalist[@id='places']/option[starts-with(@value, '枫桥镇 / ')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    j.css("#kind").await.select_by_value("request").await.unwrap();
+    j.css("#channel").await.select_by_value("phone").await.unwrap();
+    j.css("#category").await.select_by_value("property_service").await.unwrap();
+    j.fill("#place", &place).await;
+    j.fill("#title", "投诉小区物业擅自上涨物业费").await;
+    j.fill("#body", "来电人反映小区物业未经业主大会同意上涨物业费，请求核查。").await;
+    j.fill("#p0-name", "楼建国").await;
+    j.fill("#p0-phone", "13857512345").await;
+    j.fill("#p1-name", "诸暨某物业服务有限公司").await;
+    j.fill("#p1-phone", "0575-87001234").await;
+    j.shot("intake").await;
+    j.click("form.intake button[type=submit]").await;
+    j.wait_for("已保存").await;
+    let url = j.c.current_url().await.unwrap();
+    let matter_path = url.path().to_owned();
+    assert!(matter_path.starts_with("/matters/"), "{url}");
+    let page = j.body().await;
+    assert!(
+        page.contains("投诉小区物业擅自上涨物业费") && page.contains("楼**") && !page.contains("13857512345")
+    );
+
+    // Route it to the housing bureau.
+    let dept =
+        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '市住房和城乡建设局')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    j.css("form:has(input[value='assign']) select[name='unit_id']")
+        .await
+        .select_by_value(&dept)
+        .await
+        .unwrap();
+    j.act("assign", None).await;
+    j.wait_for("status s-assigned").await;
+    j.shot("matter").await;
+    j.sign_out().await;
+
+    // The bureau's handler takes it and replies.
+    j.sign_in("handler_zjj").await;
+    j.go(&matter_path).await;
+    j.act("start", None).await;
+    j.wait_for("status s-in_progress").await;
+    j.act("reply", Some("经核查，物业公司已暂停调价，并将召开业主大会说明情况。")).await;
+    j.wait_for("status s-replied").await;
+    j.sign_out().await;
+
+    // The clerk closes it and finds it among the closed.
+    j.sign_in("clerk").await;
+    j.go(&matter_path).await;
+    j.act("close", None).await;
+    j.wait_for("status s-closed").await;
+    j.go("/matters?status=closed&category=property_service").await;
+    let list = j.body().await;
+    assert!(list.contains(&format!("href=\"{matter_path}\"")), "the closed list shows it");
+    j.shot("list").await;
+
+    // English, then out.
+    j.click("a[lang='en']").await;
+    j.wait_for("Workbench").await;
+    j.shot("list-en").await;
+    j.click("a[lang='zh-CN']").await;
+    j.wait_for("工作台").await;
+    j.sign_out().await;
+
+    // A clerk of another township cannot open it, even by typing its address.
+    j.sign_in("clerk_001").await;
+    j.go(&matter_path).await;
+    j.wait_for("不在您的管辖范围内").await;
+    j.shot("not-found").await;
+    j.c.close().await.unwrap();
+
+    // And the workbench on a phone.
+    let phone =
+        Journey { c: browser(&webdriver, "390,844").await, base: j.base.clone(), shots: j.shots.clone() };
+    phone.sign_in("clerk_109").await;
+    phone.shot("workbench-phone").await;
+    phone.c.close().await.unwrap();
+}
