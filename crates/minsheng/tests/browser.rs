@@ -27,15 +27,17 @@ fn free_port() -> u16 {
 
 /// The demo county (small) served by the real binary; returns its address.
 fn start_demo(dir: &std::path::Path) -> (Killed, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_minsheng"))
-        .args(["demo", "--matters", "300", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .env("MINSHENG_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_minsheng"))
+            .args(["demo", "--matters", "300", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .env("MINSHENG_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -45,20 +47,22 @@ fn start_demo(dir: &std::path::Path) -> (Killed, String) {
         }
     });
     let base = rx.recv_timeout(Duration::from_secs(120)).expect("the demo did not start");
-    (Killed(child), base)
+    (child, base)
 }
 
 fn start_chromedriver() -> (Killed, String) {
     let port = free_port();
-    let child = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("chromedriver is required (Debian package chromium-driver): {e}"));
+    let child = Killed(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver is required (Debian package chromium-driver): {e}")),
+    );
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (Killed(child), format!("http://127.0.0.1:{port}"));
+            return (child, format!("http://127.0.0.1:{port}"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
