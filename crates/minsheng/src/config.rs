@@ -14,6 +14,8 @@ pub struct FileConfig {
     pub body_limit_bytes: Option<usize>,
     pub token_ttl_hours: Option<i64>,
     pub root_unit_name: Option<String>,
+    pub session_hours: Option<i64>,
+    pub secure_cookies: Option<bool>,
 }
 
 impl FileConfig {

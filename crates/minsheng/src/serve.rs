@@ -16,9 +16,12 @@ pub struct ServeArgs {
     /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file path.
     #[arg(long, env = "MINSHENG_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, root_unit_name).
+    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, session_hours, secure_cookies, root_unit_name).
     #[arg(long, env = "MINSHENG_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Mark cookies Secure: set this when the site is served over HTTPS.
+    #[arg(long, env = "MINSHENG_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Name of the root unit created in an empty database.
     #[arg(long, env = "MINSHENG_ROOT_UNIT_NAME")]
     pub root_unit_name: Option<String>,
@@ -62,6 +65,13 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> 
         }
         settings.token_ttl = jiff::SignedDuration::from_hours(hours);
     }
+    if let Some(hours) = file.session_hours {
+        if !(1..=24 * 30).contains(&hours) {
+            return Err(format!("session_hours must be between 1 and 720, not {hours}"));
+        }
+        settings.session_ttl = jiff::SignedDuration::from_hours(hours);
+    }
+    settings.secure_cookies = args.secure_cookies || file.secure_cookies.unwrap_or(false);
     if let Some(limit) = file.body_limit_bytes.filter(|l| !(1024..=64 * 1024 * 1024).contains(l)) {
         return Err(format!("body_limit_bytes must be between 1024 and 67108864, not {limit}"));
     }
