@@ -239,6 +239,9 @@ pub struct MatterFilter {
     pub lead_unit: Option<UnitId>,
     /// Only matters whose report-back deadline falls before this time.
     pub report_by_before: Option<Timestamp>,
+    /// Oldest deadline first instead of newest first; only matters with a deadline, and no
+    /// further pages (for short lists such as the workbench's).
+    pub by_deadline: bool,
 }
 
 /// Newest first; `before` is the cursor (the last id of the previous page).

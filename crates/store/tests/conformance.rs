@@ -263,6 +263,25 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     assert_eq!(open_at_dept, vec![made[0]]);
     assert!(every(MatterFilter { lead_unit: Some(t.town_b), ..Default::default() }).await.is_empty());
     assert_eq!(every(MatterFilter { unanswered: true, ..Default::default() }).await.len(), 25);
+    // Assign three with deadlines; the deadline order puts the earliest first.
+    for (i, hours) in [(3usize, 30i64), (4, 10), (5, 20)] {
+        let event = Event::Assigned {
+            mode: HandlingMode::Assign,
+            lead: t.dept,
+            co_units: vec![],
+            report_by: Some(t0() + SignedDuration::from_hours(hours)),
+            note: None,
+        };
+        act(s, &t, made[i], event, None).await.unwrap();
+    }
+    let due = every(MatterFilter {
+        unanswered: true,
+        by_deadline: true,
+        report_by_before: Some(t0() + SignedDuration::from_hours(25)),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(due, vec![made[4], made[5]]);
     let none = every(MatterFilter {
         category: Some("wage_arrears".into()),
         channel: Some(Channel::Visit),

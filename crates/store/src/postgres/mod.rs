@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_ledger.sql")),
     (2, include_str!("../../migrations/postgres/0002_login_failures.sql")),
     (3, include_str!("../../migrations/postgres/0003_workbench_indexes.sql")),
+    (4, include_str!("../../migrations/postgres/0004_overdue_index.sql")),
 ];
 
 pub struct PgStore {

@@ -136,6 +136,9 @@ pub async fn list(
     if filter.unanswered {
         sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
     }
+    if filter.by_deadline {
+        sql.push_str(" AND m.report_by IS NOT NULL");
+    }
     if let Some(u) = filter.lead_unit {
         arg(&mut sql, " AND m.lead_unit_id = ?", Box::new(u.0));
     }
@@ -146,13 +149,18 @@ pub async fn list(
         arg(&mut sql, " AND m.id < ?", Box::new(before.0));
     }
     let limit = page.limit.clamp(1, 500);
-    arg(&mut sql, " ORDER BY m.id DESC LIMIT ?", Box::new(i64::from(limit + 1)));
+    let order = if filter.by_deadline {
+        " ORDER BY m.report_by, m.id LIMIT ?"
+    } else {
+        " ORDER BY m.id DESC LIMIT ?"
+    };
+    arg(&mut sql, order, Box::new(i64::from(limit + 1)));
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as &(dyn ToSql + Sync)).collect();
     let rows = c.query(&sql, &params).await?;
     let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items.last().map(|m| m.id)
+        items.last().map(|m| m.id).filter(|_| !filter.by_deadline)
     } else {
         None
     };

@@ -6,6 +6,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_ledger.sql")),
     (2, include_str!("../../migrations/sqlite/0002_login_failures.sql")),
     (3, include_str!("../../migrations/sqlite/0003_workbench_indexes.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_overdue_index.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -53,6 +53,10 @@ impl SqliteStore {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             configure(&conn)?;
             migrate::run(&mut conn)?;
+            // Table statistics for the query planner (gathered once if missing, then kept fresh
+            // by the checkpoint thread): without them SQLite sorts every open matter for the
+            // workbench instead of walking the overdue index.
+            conn.execute_batch("PRAGMA optimize = 0x10002;")?;
             // Checkpoints run on their own thread, off the writer's critical path.
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             Ok(conn)

@@ -138,6 +138,9 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
     if filter.unanswered {
         sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
     }
+    if filter.by_deadline {
+        sql.push_str(" AND m.report_by IS NOT NULL");
+    }
     if let Some(u) = filter.lead_unit {
         arg(&mut sql, " AND m.lead_unit_id = ?", u.0.into());
     }
@@ -148,13 +151,18 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
         arg(&mut sql, " AND m.id < ?", before.0.into());
     }
     let limit = page.limit.clamp(1, 500);
-    arg(&mut sql, " ORDER BY m.id DESC LIMIT ?", i64::from(limit + 1).into());
+    let order = if filter.by_deadline {
+        " ORDER BY m.report_by, m.id LIMIT ?"
+    } else {
+        " ORDER BY m.id DESC LIMIT ?"
+    };
+    arg(&mut sql, order, i64::from(limit + 1).into());
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), summary)?;
     let mut items = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items.last().map(|m| m.id)
+        items.last().map(|m| m.id).filter(|_| !filter.by_deadline)
     } else {
         None
     };

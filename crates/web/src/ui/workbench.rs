@@ -48,7 +48,12 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         };
         wanted.push(("workbench-to-handle", mine));
     }
-    let overdue = MatterFilter { unanswered: true, report_by_before: Some(now), ..MatterFilter::default() };
+    let overdue = MatterFilter {
+        unanswered: true,
+        report_by_before: Some(now),
+        by_deadline: true,
+        ..MatterFilter::default()
+    };
     wanted.push(("workbench-overdue", overdue));
     wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }));
     let mut sections = vec![];
@@ -61,7 +66,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         sections.push(Section {
             title: tr.t(key),
             rows: page.items.iter().map(|m| row(m, &staff, &org, now)).collect(),
-            more: page.next.is_some(),
+            more: page.next.is_some() || page.items.len() == SHOWN as usize,
         });
     }
     let page = WorkbenchPage {
