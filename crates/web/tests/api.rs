@@ -877,6 +877,14 @@ impl<'a> Browser<'a> {
         Reply { status, location, headers, body: resp.text().await.unwrap() }
     }
 
+    async fn bytes(&self, path: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let resp =
+            self.http.get(format!("{}{path}", self.app.base)).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        (resp.headers().clone(), resp.bytes().await.unwrap().to_vec())
+    }
+
     async fn get(&mut self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }
@@ -1079,6 +1087,22 @@ async fn staff_filter_and_page_the_list(app: &App) {
     assert_eq!(second.body.matches("class=\"title\"").count(), 1, "{}", second.body);
     let none = b.get("/matters?kind=petition").await;
     assert!(none.body.contains("没有符合条件的事项"), "{}", none.body);
+    // The list as a spreadsheet, with the same filter.
+    assert!(
+        page.body.contains("href=\"/matters/export.xlsx?kind=dispute&#38;status=registered\""),
+        "{}",
+        page.body
+    );
+    let (headers, xlsx) = b.bytes("/matters/export.xlsx?kind=dispute&status=registered").await;
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(headers["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%E4%BA%8B%E9%A1%B9"));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "事项列表").unwrap();
+    assert_eq!(sheet.height(), 4, "a header and three matters");
+    assert_eq!(sheet.get_value((0, 1)).unwrap().to_string(), "标题");
+    assert_eq!(sheet.get_value((1, 1)).unwrap().to_string(), "反映邻居违建占用宅基地");
+    assert_eq!(sheet.get_value((1, 6)).unwrap().to_string(), "枫桥镇 / 枫源村");
+    assert_eq!(sheet.get_value((1, 9)).unwrap().to_string(), "12500");
     let bad = b.get("/matters?from=someday").await;
     assert!(bad.body.contains("筛选条件有误：from"), "{}", bad.body);
 }

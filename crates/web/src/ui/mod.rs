@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(account::switch_language))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/matters", get(list::show))
+        .route("/matters/export.xlsx", get(list::export))
         .route("/matters/new", get(intake::form).post(intake::submit))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
