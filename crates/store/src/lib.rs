@@ -11,7 +11,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use minsheng_domain::chain::Digest;
-use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UserId};
+use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UnitId, UserId};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -53,12 +53,16 @@ pub trait Store: Send + Sync + 'static {
 
     async fn units(&self) -> Result<Vec<Unit>>;
     async fn create_unit(&self, unit: NewUnit) -> Result<Unit>;
+    /// Renames a unit (its place in the tree stays).
+    async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()>;
     async fn categories(&self) -> Result<Vec<Category>>;
     /// Adds categories whose codes are not there yet.
     async fn ensure_categories(&self, categories: Vec<Category>) -> Result<()>;
 
     async fn count_users(&self) -> Result<i64>;
     async fn create_user(&self, user: NewUser) -> Result<UserRecord>;
+    /// Changes a user's name, role, unit and whether they may sign in.
+    async fn update_user(&self, user: UserRecord) -> Result<()>;
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
     /// The users with these ids (for naming who did what in a timeline).
     async fn users_by_id(&self, ids: &[UserId]) -> Result<Vec<UserRecord>>;

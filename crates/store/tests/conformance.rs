@@ -389,6 +389,16 @@ async fn users_and_tokens(f: &Fixture) {
     assert_eq!(named, ["clerk_a"]);
     assert!(s.users_by_id(&[]).await.unwrap().is_empty());
 
+    // Renaming units and changing users.
+    s.rename_unit(t.town_b, "店口镇（新）".into(), Some("330681111".into())).await.unwrap();
+    let renamed = s.units().await.unwrap().into_iter().find(|u| u.id == t.town_b).unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.code.as_deref()), ("店口镇（新）", Some("330681111")));
+    let mut changed = a.clone();
+    changed.role = Role::Leader;
+    changed.display_name = "改名".into();
+    s.update_user(changed.clone()).await.unwrap();
+    assert_eq!(s.credentials("clerk_a").await.unwrap().unwrap().user, changed);
+
     let hash: Digest = [9; 32];
     let token = NewToken {
         hash,
@@ -397,12 +407,17 @@ async fn users_and_tokens(f: &Fixture) {
         created_at: t0(),
         expires_at: t0() + SignedDuration::from_hours(1),
     };
-    s.create_token(token).await.unwrap();
+    s.create_token(token.clone()).await.unwrap();
     assert_eq!(s.token_user(&hash, t0()).await.unwrap().map(|u| u.id), Some(a.id));
     assert!(s.token_user(&hash, t0() + SignedDuration::from_hours(2)).await.unwrap().is_none(), "expired");
     assert!(s.token_user(&[8; 32], t0()).await.unwrap().is_none());
     s.revoke_token(&hash).await.unwrap();
     assert!(s.token_user(&hash, t0()).await.unwrap().is_none(), "revoked");
+    // Deactivating a user ends their tokens.
+    s.create_token(NewToken { hash: [7; 32], ..token }).await.unwrap();
+    s.update_user(UserRecord { active: false, ..changed }).await.unwrap();
+    assert!(s.token_user(&[7; 32], t0()).await.unwrap().is_none());
+    assert!(!s.credentials("clerk_a").await.unwrap().unwrap().user.active);
 }
 
 async fn login_failures_and_password_changes(f: &Fixture) {

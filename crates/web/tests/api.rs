@@ -1107,6 +1107,75 @@ async fn staff_filter_and_page_the_list(app: &App) {
     assert!(bad.body.contains("筛选条件有误：from"), "{}", bad.body);
 }
 
+async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    assert_eq!(clerk.get("/admin/units").await.status, StatusCode::FORBIDDEN);
+    let mut admin = Browser::new(app);
+    admin.sign_in("admin", "password-123").await;
+    let town = app.unit("town_a").to_string();
+    let page = admin.get(&format!("/admin/units?parent={town}")).await;
+    assert!(page.body.contains("枫源村") && page.body.contains("value=\"village\""), "{}", page.body);
+    assert!(!page.body.contains("value=\"county\""), "only kinds that may sit under a township");
+    let csrf = hidden(&page.body, "csrf");
+    let r = admin
+        .post(
+            "/admin/units",
+            &[("csrf", &csrf), ("parent", &town), ("kind", "village"), ("name", "栎桥村"), ("code", "")],
+        )
+        .await;
+    assert_eq!(r.location, format!("/admin/units?parent={town}&done=1"), "{}", r.body);
+    let r = admin
+        .post("/admin/units", &[("csrf", &csrf), ("parent", &town), ("kind", "village"), ("name", " ")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let village =
+        app.store.units().await.unwrap().into_iter().find(|u| u.name == "栎桥村").unwrap().id.0.to_string();
+    let r = admin
+        .post(
+            &format!("/admin/units/{village}"),
+            &[("csrf", &csrf), ("parent", &town), ("name", "新栎桥村"), ("code", "330681109201")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(admin.get(&format!("/admin/units?parent={town}")).await.body.contains("新栎桥村"));
+
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("unit_id", &village),
+                ("username", "lq_clerk"),
+                ("display_name", "栎桥登记员"),
+                ("role", "clerk"),
+                ("password", "first-password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = admin.get(&format!("/admin/users?unit={town}")).await;
+    assert!(list.body.contains("lq_clerk") && list.body.contains("clerk_a"), "{}", list.body);
+    let mut newcomer = Browser::new(app);
+    assert_eq!(newcomer.sign_in("lq_clerk", "first-password").await.location, "/");
+    // Deactivated: the session ends and signing in fails.
+    let id = app.store.credentials("lq_clerk").await.unwrap().unwrap().user.id.0.to_string();
+    let r = admin
+        .post(
+            &format!("/admin/users/{id}"),
+            &[("csrf", &csrf), ("back", &town), ("display_name", "栎桥登记员"), ("role", "clerk")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(newcomer.get("/").await.location, "/login");
+    assert!(newcomer.sign_in("lq_clerk", "first-password").await.body.contains("用户名或密码不正确"));
+    // An administrator of another township sees neither the unit nor its users.
+    let mut other = Browser::new(app);
+    other.sign_in("admin_b", "password-123").await;
+    assert_eq!(other.get(&format!("/admin/units?parent={town}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/admin/users?unit={town}")).await.status, StatusCode::NOT_FOUND);
+}
+
 async fn staff_change_their_password(app: &App) {
     let mut b = Browser::new(app);
     b.sign_in("handler2", "password-123").await;
@@ -1168,4 +1237,5 @@ on_both_engines!(
     staff_change_their_password,
     clerks_register_matters_with_the_form,
     staff_filter_and_page_the_list,
+    administrators_keep_the_tree_and_the_accounts,
 );

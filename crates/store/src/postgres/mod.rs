@@ -112,6 +112,12 @@ impl Store for PgStore {
         })
     }
 
+    async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()> {
+        let c = self.client().await?;
+        c.execute("UPDATE units SET name = $2, code = $3 WHERE id = $1", &[&id.0, &name, &code]).await?;
+        Ok(())
+    }
+
     async fn categories(&self) -> Result<Vec<Category>> {
         let c = self.client().await?;
         let rows =
@@ -168,6 +174,21 @@ impl Store for PgStore {
             unit_id: user.unit_id,
             active: true,
         })
+    }
+
+    async fn update_user(&self, user: UserRecord) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "UPDATE users SET display_name = $2, role = $3, unit_id = $4, active = $5 WHERE id = $1",
+            &[&user.id.0, &user.display_name, &user.role.as_str(), &user.unit_id.0, &user.active],
+        )
+        .await?;
+        if !user.active {
+            tx.execute("DELETE FROM auth_tokens WHERE user_id = $1", &[&user.id.0]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {

@@ -149,6 +149,15 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                c.execute("UPDATE units SET name = ?2, code = ?3 WHERE id = ?1", params![id.0, name, code])?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn categories(&self) -> Result<Vec<Category>> {
         self.read(|c| {
             let mut s =
@@ -210,6 +219,21 @@ impl Store for SqliteStore {
                     unit_id: user.unit_id,
                     active: true,
                 })
+            })
+            .await
+    }
+
+    async fn update_user(&self, user: UserRecord) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "UPDATE users SET display_name = ?2, role = ?3, unit_id = ?4, active = ?5 WHERE id = ?1",
+                    params![user.id.0, user.display_name, user.role.as_str(), user.unit_id.0, user.active],
+                )?;
+                if !user.active {
+                    c.execute("DELETE FROM auth_tokens WHERE user_id = ?1", [user.id.0])?;
+                }
+                Ok(())
             })
             .await
     }

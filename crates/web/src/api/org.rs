@@ -10,8 +10,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use minsheng_domain::error::Denial;
-use minsheng_domain::{FieldError, Issue, Role, UnitId, UnitKind};
-use minsheng_store::{NewUnit, NewUser};
+use minsheng_domain::{FieldError, Issue, Role, Unit, UnitId, UnitKind};
+use minsheng_store::{NewUnit, NewUser, UserRecord};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -43,6 +43,16 @@ pub async fn create_unit(
     caller: Caller,
     ApiJson(req): ApiJson<NewUnitRequest>,
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
+    let unit = add_unit(&state, &caller, req).await?;
+    Ok((StatusCode::CREATED, Json(UnitView::of(&unit, &state.org()))))
+}
+
+/// Adds a unit for an administrator; the API and the admin pages both come through here.
+pub(crate) async fn add_unit(
+    state: &AppState,
+    caller: &Caller,
+    req: NewUnitRequest,
+) -> Result<Unit, ApiError> {
     if !caller.actor.role.administers() {
         return Err(ApiError::Forbidden(Denial::Role));
     }
@@ -67,7 +77,7 @@ pub async fn create_unit(
         .create_unit(NewUnit { parent_id: Some(parent.id), kind: req.kind, name, code, parent_path })
         .await?;
     state.reload().await?;
-    Ok((StatusCode::CREATED, Json(UnitView::of(&unit, &state.org()))))
+    Ok(unit)
 }
 
 /// Staff accounts whose unit lies in the caller's scope.
@@ -100,6 +110,16 @@ pub async fn create_user(
     caller: Caller,
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let user = add_user(&state, &caller, req).await?;
+    Ok((StatusCode::CREATED, Json(UserView::from(user))))
+}
+
+/// Creates a staff account for an administrator; the API and the admin pages share it.
+pub(crate) async fn add_user(
+    state: &AppState,
+    caller: &Caller,
+    req: NewUserRequest,
+) -> Result<UserRecord, ApiError> {
     if !caller.actor.role.administers() {
         return Err(ApiError::Forbidden(Denial::Role));
     }
@@ -143,7 +163,7 @@ pub async fn create_user(
             created_at: state.clock.now(),
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(UserView::from(user))))
+    Ok(user)
 }
 
 /// The signed-in user.

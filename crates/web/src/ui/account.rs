@@ -173,6 +173,7 @@ pub fn frame(staff: &Staff, path: &str) -> Frame {
         name: staff.caller.user.display_name.clone(),
         csrf: staff.csrf.clone(),
         path: session::urlencode(path),
+        admin: staff.caller.actor.role.administers(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! same domain decisions and store queries as the JSON API; they hold no rules of their own.
 
 pub mod account;
+pub mod admin;
 pub mod error;
 pub mod i18n;
 pub mod intake;
@@ -31,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/new", get(intake::form).post(intake::submit))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
+        .route("/admin/units", get(admin::units).post(admin::add_unit_form))
+        .route("/admin/units/{id}", post(admin::rename_unit))
+        .route("/admin/users", get(admin::users).post(admin::add_user_form))
+        .route("/admin/users/{id}", post(admin::update_user))
         .route(
             "/assets/app.css",
             get(|| asset("text/css; charset=utf-8", include_bytes!("../../assets/ui/app.css"))),

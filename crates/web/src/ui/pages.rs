@@ -13,6 +13,8 @@ pub struct Frame {
     pub csrf: String,
     /// This page's path, for the language switch to come back to.
     pub path: String,
+    /// Show the administration link.
+    pub admin: bool,
 }
 
 /// `2026-11-22 14:05`, China time.

@@ -1,0 +1,388 @@
+//! Administration (管理): walk the org tree and add or rename units; list, add and change the
+//! users of a unit's subtree (name, role, may sign in, new password). Only administrators, and
+//! only within their own subtree; the rules are the API's, through the same functions.
+
+use super::account::{frame, render};
+use super::error::UiError;
+use super::pages::Frame;
+use super::session::Staff;
+use crate::api::org::{NewUnitRequest, NewUserRequest, add_unit, add_user};
+use crate::lang::Lang;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use minsheng_domain::error::Denial;
+use minsheng_domain::{Role, UnitId, UnitKind, UserId};
+use minsheng_store::Scope;
+use serde::Deserialize;
+
+pub struct UnitLine {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_units.html")]
+pub struct UnitsPage {
+    pub frame: Frame,
+    pub parent_id: i64,
+    pub crumbs: Vec<(i64, String)>,
+    pub children: Vec<UnitLine>,
+    pub kinds: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub errors: Vec<String>,
+}
+
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct UsersPage {
+    pub frame: Frame,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub users: Vec<UserLine>,
+    pub roles: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub errors: Vec<String>,
+}
+
+fn admin_only(staff: &Staff) -> Result<(), UiError> {
+    if staff.caller.actor.role.administers() {
+        Ok(())
+    } else {
+        Err(UiError::new(staff.tr, ApiError::Forbidden(Denial::Role)))
+    }
+}
+
+/// A unit in the administrator's subtree, or their own root.
+fn unit_in_scope(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<UnitId, UiError> {
+    let root = staff.caller.actor.unit_id;
+    let unit = raw.map(UnitId).unwrap_or(root);
+    if state.org().is_within(unit, root) { Ok(unit) } else { Err(UiError::not_found(staff.tr)) }
+}
+
+fn messages(staff: &Staff, e: &ApiError) -> Vec<String> {
+    let lang = if staff.tr == super::i18n::Tr::en() { Lang::En } else { Lang::Zh };
+    match e {
+        ApiError::Invalid(fields) => {
+            fields.iter().map(|f| format!("{}：{}", f.field, lang.issue(&f.issue))).collect()
+        }
+        other => vec![other.render(lang).title],
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitsQuery {
+    parent: Option<i64>,
+    done: Option<String>,
+}
+
+fn units_page(
+    state: &AppState,
+    staff: &Staff,
+    parent: UnitId,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> UnitsPage {
+    let tr = staff.tr;
+    let org = state.org();
+    let root = staff.caller.actor.unit_id;
+    let crumbs = org
+        .lineage(parent)
+        .iter()
+        .filter(|u| org.is_within(**u, root))
+        .filter_map(|u| org.get(*u).map(|x| (u.0, x.name.clone())))
+        .collect();
+    let parent_kind = org.get(parent).map(|u| u.kind);
+    UnitsPage {
+        frame: frame(staff, "/admin/units"),
+        parent_id: parent.0,
+        crumbs,
+        children: org
+            .iter()
+            .filter(|u| u.parent_id == Some(parent))
+            .map(|u| UnitLine {
+                id: u.id.0,
+                name: u.name.clone(),
+                kind: tr.of("unitkind", u.kind.as_str()),
+                code: u.code.clone().unwrap_or_default(),
+            })
+            .collect(),
+        kinds: UnitKind::ALL
+            .iter()
+            .filter(|k| k.may_sit_under(parent_kind))
+            .map(|k| (k.as_str().into(), tr.of("unitkind", k.as_str())))
+            .collect(),
+        notice,
+        errors,
+    }
+}
+
+pub async fn units(State(state): State<AppState>, staff: Staff, Query(q): Query<UnitsQuery>) -> Response {
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let parent = match unit_in_scope(&state, &staff, q.parent) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let notice = q.done.map(|_| staff.tr.t("admin-updated"));
+    render(staff.tr, &units_page(&state, &staff, parent, notice, vec![]))
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    csrf: String,
+    parent: i64,
+    #[serde(default)]
+    kind: Option<String>,
+    name: String,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+pub async fn add_unit_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<UnitForm>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(staff.tr).into_response();
+    }
+    let Some(kind) = form.kind.as_deref().and_then(UnitKind::parse) else {
+        return UiError::not_found(staff.tr).into_response();
+    };
+    let code = form.code.filter(|c| !c.trim().is_empty());
+    let req = NewUnitRequest { parent_id: form.parent, kind, name: form.name, code };
+    match add_unit(&state, &staff.caller, req).await {
+        Ok(_) => Redirect::to(&format!("/admin/units?parent={}&done=1", form.parent)).into_response(),
+        Err(e) => {
+            let Ok(parent) = unit_in_scope(&state, &staff, Some(form.parent)) else {
+                return UiError::not_found(staff.tr).into_response();
+            };
+            let errors = messages(&staff, &e);
+            (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                render(staff.tr, &units_page(&state, &staff, parent, None, errors)),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn rename_unit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let unit = match unit_in_scope(&state, &staff, Some(id)) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let name = match minsheng_domain::text::required("name", &form.name, 60) {
+        Ok(n) => n,
+        Err(e) => {
+            let errors = messages(&staff, &ApiError::Invalid(vec![e]));
+            let parent = unit_in_scope(&state, &staff, Some(form.parent)).unwrap_or(unit);
+            return render(tr, &units_page(&state, &staff, parent, None, errors));
+        }
+    };
+    let code = form.code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if let Err(e) = state.store.rename_unit(unit, name, code).await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    if let Err(e) = state.reload().await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    Redirect::to(&format!("/admin/units?parent={}&done=1", form.parent)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    unit: Option<i64>,
+    done: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    staff: &Staff,
+    unit: UnitId,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<UsersPage, ApiError> {
+    let tr = staff.tr;
+    let org = state.org();
+    let path = org.path(unit).ok_or(ApiError::NotFound)?;
+    let users = state.store.users(&Scope::subtree(path)).await?;
+    Ok(UsersPage {
+        frame: frame(staff, "/admin/users"),
+        unit_id: unit.0,
+        unit_name: match org.full_name(unit) {
+            name if name.is_empty() => org.get(unit).map(|u| u.name.clone()).unwrap_or_default(),
+            name => name,
+        },
+        users: users
+            .into_iter()
+            .map(|u| UserLine {
+                id: u.id.0,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.as_str().into(),
+                unit: org.full_name(u.unit_id),
+                active: u.active,
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.as_str().into(), tr.of("role", r.as_str()))).collect(),
+        notice,
+        errors,
+    })
+}
+
+pub async fn users(State(state): State<AppState>, staff: Staff, Query(q): Query<UsersQuery>) -> Response {
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let unit = match unit_in_scope(&state, &staff, q.unit) {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let notice = q.done.map(|_| staff.tr.t("admin-updated"));
+    match users_page(&state, &staff, unit, notice, vec![]).await {
+        Ok(p) => render(staff.tr, &p),
+        Err(e) => UiError::new(staff.tr, e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: String,
+    unit_id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    password: String,
+}
+
+pub async fn add_user_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<NewUserForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    let Some(role) = Role::parse(&form.role) else { return UiError::not_found(tr).into_response() };
+    let unit = form.unit_id;
+    let req = NewUserRequest {
+        username: form.username,
+        display_name: form.display_name,
+        role,
+        unit_id: unit,
+        password: form.password,
+    };
+    match add_user(&state, &staff.caller, req).await {
+        Ok(_) => Redirect::to(&format!("/admin/users?unit={unit}&done=1")).into_response(),
+        Err(e) => {
+            let Ok(unit) = unit_in_scope(&state, &staff, Some(unit)) else {
+                return UiError::not_found(tr).into_response();
+            };
+            match users_page(&state, &staff, unit, None, messages(&staff, &e)).await {
+                Ok(p) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(tr, &p)).into_response(),
+                Err(e) => UiError::new(tr, e).into_response(),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    csrf: String,
+    back: i64,
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let found = match state.store.users_by_id(&[UserId(id)]).await {
+        Ok(mut u) => u.pop(),
+        Err(e) => return UiError::new(tr, e.into()).into_response(),
+    };
+    let org = state.org();
+    let Some(mut user) = found.filter(|u| org.is_within(u.unit_id, staff.caller.actor.unit_id)) else {
+        return UiError::not_found(tr).into_response();
+    };
+    let Some(role) = Role::parse(&form.role) else { return UiError::not_found(tr).into_response() };
+    let mut errors = vec![];
+    match minsheng_domain::text::required("display_name", &form.display_name, 60) {
+        Ok(n) => user.display_name = n,
+        Err(e) => errors.extend(messages(&staff, &ApiError::Invalid(vec![e]))),
+    }
+    let password = form.password.filter(|p| !p.is_empty());
+    if password.as_ref().is_some_and(|p| p.chars().count() < 8) {
+        errors.push(tr.t("password-short"));
+    }
+    let back = unit_in_scope(&state, &staff, Some(form.back)).unwrap_or(staff.caller.actor.unit_id);
+    if !errors.is_empty() {
+        return match users_page(&state, &staff, back, None, errors).await {
+            Ok(p) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(tr, &p)).into_response(),
+            Err(e) => UiError::new(tr, e).into_response(),
+        };
+    }
+    user.role = role;
+    user.active = form.active.as_deref() == Some("true");
+    let user_id = user.id;
+    let saved = async {
+        state.store.update_user(user).await?;
+        if let Some(p) = password {
+            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&p))
+                .await
+                .map_err(|_| ApiError::Internal)??;
+            state.store.set_password(user_id, hash).await?;
+            state.store.revoke_user_tokens(user_id, None).await?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    if let Err(e) = saved.await {
+        return UiError::new(tr, e).into_response();
+    }
+    state.tokens.forget_user(user_id);
+    Redirect::to(&format!("/admin/users?unit={}&done=1", back.0)).into_response()
+}
