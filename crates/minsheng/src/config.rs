@@ -16,6 +16,7 @@ pub struct FileConfig {
     pub root_unit_name: Option<String>,
     pub session_hours: Option<i64>,
     pub secure_cookies: Option<bool>,
+    pub attachments_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -29,6 +30,15 @@ impl FileConfig {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "minsheng-data/minsheng.db";
+
+/// Uploaded files live beside a SQLite database, or under `minsheng-data/` for PostgreSQL.
+pub fn attachments_dir_for(database_url: &str) -> std::path::PathBuf {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        return std::path::PathBuf::from("minsheng-data/attachments");
+    }
+    let path = std::path::Path::new(database_url.strip_prefix("sqlite://").unwrap_or(database_url));
+    path.parent().unwrap_or(std::path::Path::new(".")).join("attachments")
+}
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,7 @@ pub struct ServeArgs {
     /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file path.
     #[arg(long, env = "MINSHENG_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, session_hours, secure_cookies, root_unit_name).
+    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, session_hours, secure_cookies, attachments_dir, root_unit_name).
     #[arg(long, env = "MINSHENG_CONFIG")]
     pub config: Option<PathBuf>,
     /// Mark cookies Secure: set this when the site is served over HTTPS.
@@ -72,6 +72,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> 
         settings.session_ttl = jiff::SignedDuration::from_hours(hours);
     }
     settings.secure_cookies = args.secure_cookies || file.secure_cookies.unwrap_or(false);
+    settings.attachments_dir = file.attachments_dir.unwrap_or_else(|| config::attachments_dir_for(&url));
     if let Some(limit) = file.body_limit_bytes.filter(|l| !(1024..=64 * 1024 * 1024).contains(l)) {
         return Err(format!("body_limit_bytes must be between 1024 and 67108864, not {limit}"));
     }

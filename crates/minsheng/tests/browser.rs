@@ -192,6 +192,9 @@ async fn the_daily_journey_in_chromium() {
     j.fill("#p0-phone", "13857512345").await;
     j.fill("#p1-name", "诸暨某物业服务有限公司").await;
     j.fill("#p1-phone", "0575-87001234").await;
+    let photo = dir.path().join("现场照片.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-a-tiny-picture").unwrap();
+    j.css("#files").await.send_keys(photo.to_str().unwrap()).await.unwrap();
     j.shot("intake").await;
     j.click("form.intake button[type=submit]").await;
     j.wait_for("已保存").await;

@@ -18,6 +18,8 @@ pub struct Settings {
     pub session_ttl: jiff::SignedDuration,
     /// Mark cookies `Secure` (set when the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// Where uploaded files are kept (content-addressed by SHA-256).
+    pub attachments_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             token_ttl: jiff::SignedDuration::from_hours(24 * 30),
             session_ttl: jiff::SignedDuration::from_hours(12),
             secure_cookies: false,
+            attachments_dir: std::path::PathBuf::from("minsheng-data/attachments"),
         }
     }
 }

@@ -23,6 +23,7 @@ struct App {
     tokens: HashMap<&'static str, String>,
     users: HashMap<&'static str, UserId>,
     db: Option<TestDb>,
+    _files: Option<tempfile::TempDir>,
 }
 
 fn shared_hash() -> &'static str {
@@ -34,7 +35,12 @@ impl App {
     async fn start(engine: Engine) -> Self {
         let db = TestDb::new(engine).await;
         let store = minsheng_store::open(&db.url).await.unwrap();
-        let settings = Settings { body_limit: BODY_LIMIT, ..Settings::default() };
+        let files = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            body_limit: BODY_LIMIT,
+            attachments_dir: files.path().to_owned(),
+            ..Settings::default()
+        };
         let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), settings).await.unwrap();
         minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some("password-123".into()))
             .await
@@ -107,7 +113,16 @@ impl App {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = minsheng_web::router(state);
         tokio::spawn(async move { axum::serve(listener, router).await });
-        let mut app = Self { base, http: reqwest::Client::new(), store, units, tokens, users, db: Some(db) };
+        let mut app = Self {
+            base,
+            http: reqwest::Client::new(),
+            store,
+            units,
+            tokens,
+            users,
+            db: Some(db),
+            _files: Some(files),
+        };
         let admin = app.login("admin", "password-123").await;
         app.tokens.insert("admin", admin);
         app
@@ -809,6 +824,7 @@ fn shallow(app: &App) -> App {
         tokens: HashMap::new(),
         users: app.users.clone(),
         db: None,
+        _files: None,
     }
 }
 
@@ -883,6 +899,37 @@ impl<'a> Browser<'a> {
             self.http.get(format!("{}{path}", self.app.base)).header("cookie", cookie).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         (resp.headers().clone(), resp.bytes().await.unwrap().to_vec())
+    }
+
+    /// Posts a multipart form, as a browser does for a form with files.
+    async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (name, bytes) in files {
+            form = form
+                .part("files", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+        }
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.app.base))
+            .header("cookie", cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let location =
+            resp.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let headers = resp.headers().clone();
+        Reply { status, location, headers, body: resp.text().await.unwrap() }
     }
 
     async fn get(&mut self, path: &str) -> Reply {
@@ -1047,8 +1094,11 @@ async fn clerks_register_matters_with_the_form(app: &App) {
         ("p1_name", "李四"),
         ("p1_id_card", "330681198001011239"),
     ];
-    let r = b.post("/matters/new", &fields).await;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-a-tiny-picture";
+    let program: &[u8] = b"MZ\x90\x00not-a-picture";
+    let r = b.post_multipart("/matters/new", &fields, &[("现场照片.png", png), ("照片.jpg", program)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不支持的文件类型：照片.jpg"), "{}", r.body);
     assert!(
         r.body.contains("不是有效的电话号码") && r.body.contains("不是有效的 18 位居民身份证号码"),
         "{}",
@@ -1058,15 +1108,24 @@ async fn clerks_register_matters_with_the_form(app: &App) {
     assert_eq!(app.count().await, before);
     fields[11] = ("p0_phone", "13812345678");
     fields[14] = ("p1_id_card", "330681198001011232");
-    let r = b.post("/matters/new", &fields).await;
+    let r = b.post_multipart("/matters/new", &fields, &[("现场照片.png", png)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = b.get(&r.location).await;
+    // The photo is kept and served back to those who may see the matter.
+    let href =
+        page.body.split("href=\"").find(|s| s.contains("/attachments/")).unwrap().split('"').next().unwrap();
+    assert!(page.body.contains("现场照片.png"), "{}", page.body);
+    let (headers, bytes) = b.bytes(href).await;
+    assert_eq!((headers["content-type"].to_str().unwrap(), bytes.as_slice()), ("image/png", png));
+    let mut stranger = Browser::new(app);
+    stranger.sign_in("clerk_b", "password-123").await;
+    assert_eq!(stranger.get(href).await.status, StatusCode::NOT_FOUND);
     assert!(page.body.contains("咨询农村宅基地审批流程") && page.body.contains("12500.50"), "{}", page.body);
     assert!(page.body.contains("王**") && page.body.contains("李*"), "{}", page.body);
     assert_eq!(app.count().await, before + 1);
     // A place outside the clerk's scope is refused by name.
     fields[4] = ("place", "店口镇");
-    let r = b.post("/matters/new", &fields).await;
+    let r = b.post_multipart("/matters/new", &fields, &[]).await;
     assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("单位不存在"), "{}", r.body);
 }
 

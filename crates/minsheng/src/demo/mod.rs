@@ -67,7 +67,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         }
     };
     let store = minsheng_store::open(&url).await.map_err(|e| format!("cannot open {url}: {e}"))?;
-    let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), Settings::default())
+    let settings =
+        Settings { attachments_dir: crate::config::attachments_dir_for(&url), ..Settings::default() };
+    let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), settings)
         .await
         .map_err(|e| e.to_string())?;
     store.ensure_categories(minsheng_domain::category::defaults()).await.map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 //! next to its field. Validation is the domain's; this module only maps fields to and fro.
 
 use super::account::{frame, render};
+use super::attachments;
 use super::error::UiError;
 use super::i18n::Tr;
 use super::pages::Frame;
@@ -12,8 +13,7 @@ use crate::lang::Lang;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minsheng_domain::matter::RegistrationDraft;
 use minsheng_domain::party::{PartyDraft, PartyRole};
@@ -159,6 +159,7 @@ fn page(
             "people" => tr.t("intake-people"),
             "amount" => tr.t("intake-amount"),
             "category" => tr.t("intake-category"),
+            "attachments" => tr.t("matter-attachments"),
             other => match other.strip_prefix("parties[").and_then(|r| r.split_once("].")) {
                 Some((i, field)) => {
                     let n = i.parse::<usize>().unwrap_or_default() + 1;
@@ -212,12 +213,33 @@ fn fen(raw: &str) -> Option<i64> {
     yuan.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
+/// The form's text fields and its files, read from a multipart body.
+async fn read_multipart(
+    mut multipart: Multipart,
+) -> Result<(Vec<(String, String)>, Vec<(String, Vec<u8>)>), ApiError> {
+    let mut fields = vec![];
+    let mut files = vec![];
+    while let Some(field) = multipart.next_field().await.map_err(|_| ApiError::PayloadTooLarge)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|_| ApiError::PayloadTooLarge)?;
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    files.push((file_name, bytes.to_vec()));
+                }
+            }
+            None => fields.push((name, field.text().await.map_err(|_| ApiError::PayloadTooLarge)?)),
+        }
+    }
+    Ok((fields, files))
+}
+
+pub async fn submit(State(state): State<AppState>, staff: Staff, multipart: Multipart) -> Response {
     let tr = staff.tr;
+    let (fields, files) = match read_multipart(multipart).await {
+        Ok(read) => read,
+        Err(e) => return UiError::new(tr, e).into_response(),
+    };
     let (form, csrf) = IntakeForm::from_fields(fields);
     if !staff.csrf_ok(&csrf) {
         return UiError::csrf(tr).into_response();
@@ -252,6 +274,20 @@ pub async fn submit(
             }
         },
     };
+    let mut attachments = vec![];
+    if files.len() > attachments::MAX_FILES {
+        errors.push(("attachments".into(), tr.t("intake-file-too-many")));
+    } else {
+        for (name, bytes) in files {
+            match attachments::store(&state, &name, bytes).await {
+                Ok(a) => attachments.push(a),
+                Err(attachments::Refusal::TooLarge) => {
+                    errors.push(("attachments".into(), tr.t1("intake-file-too-large", "name", &name)))
+                }
+                Err(_) => errors.push(("attachments".into(), tr.t1("intake-file-type", "name", &name))),
+            }
+        }
+    }
     let parties: Vec<PartyDraft> = form
         .parties
         .iter()
@@ -284,36 +320,50 @@ pub async fn submit(
         people_involved: people,
         amount_fen,
         parties,
-        attachments: vec![],
+        attachments,
     };
-    if errors.is_empty() {
-        match register(&state, &staff.caller, &draft, None).await {
-            Ok((done, _)) => {
-                return Redirect::to(&format!("/matters/{}?done=1", done.matter_id)).into_response();
-            }
-            Err(ApiError::Invalid(fields)) => {
-                for f in fields {
-                    let key = match f.field.as_str() {
-                        "unit_id" => "place".to_owned(),
-                        "people_involved" => "people".to_owned(),
-                        "amount_fen" => "amount".to_owned(),
-                        other => match other.strip_prefix("parties[").and_then(|r| r.split_once(']')) {
-                            Some((i, rest)) => {
-                                let row = i
-                                    .parse::<usize>()
-                                    .ok()
-                                    .and_then(|i| filled.get(i).copied())
-                                    .unwrap_or_default();
-                                format!("parties[{row}]{rest}")
-                            }
-                            None => other.to_owned(),
-                        },
-                    };
-                    errors.push((key, lang.issue(&f.issue)));
-                }
-            }
-            Err(e) => return UiError::new(tr, e).into_response(),
+    // With problems found here already, still ask the domain, so every field is named at once;
+    // only a clean form is registered.
+    let outcome = if errors.is_empty() {
+        register(&state, &staff.caller, &draft, None).await.map(|(done, _)| Some(done))
+    } else {
+        let catalogue = state.catalogue();
+        let ctx = minsheng_domain::command::Context {
+            actor: staff.caller.actor,
+            now: state.clock.now(),
+            org: &org,
+            catalogue: &catalogue,
+        };
+        minsheng_domain::command::register(&draft, &ctx).map(|_| None).map_err(ApiError::from)
+    };
+    match outcome {
+        Ok(Some(done)) => {
+            return Redirect::to(&format!("/matters/{}?done=1", done.matter_id)).into_response();
         }
+        Ok(None) => {}
+        Err(ApiError::Invalid(fields)) => {
+            for f in fields {
+                let key = match f.field.as_str() {
+                    "unit_id" if place.is_none() => continue,
+                    "unit_id" => "place".to_owned(),
+                    "people_involved" => "people".to_owned(),
+                    "amount_fen" => "amount".to_owned(),
+                    other => match other.strip_prefix("parties[").and_then(|r| r.split_once(']')) {
+                        Some((i, rest)) => {
+                            let row = i
+                                .parse::<usize>()
+                                .ok()
+                                .and_then(|i| filled.get(i).copied())
+                                .unwrap_or_default();
+                            format!("parties[{row}]{rest}")
+                        }
+                        None => other.to_owned(),
+                    },
+                };
+                errors.push((key, lang.issue(&f.issue)));
+            }
+        }
+        Err(e) => return UiError::new(tr, e).into_response(),
     }
     let page = page(&state, &staff, form, errors);
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)).into_response()

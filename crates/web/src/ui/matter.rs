@@ -110,6 +110,18 @@ async fn page(
         body: r.body.clone(),
         reply: matter.reply.clone(),
         parties,
+        attachments: r
+            .attachments
+            .iter()
+            .filter_map(|a| {
+                let size = if a.size_bytes >= 1024 * 1024 {
+                    format!("{:.1} MB", a.size_bytes as f64 / 1048576.0)
+                } else {
+                    format!("{} KB", a.size_bytes.div_ceil(1024))
+                };
+                a.sha256.clone().map(|sha| (sha, a.name.clone(), size))
+            })
+            .collect(),
         masked: !reveal,
         timeline,
         actions: allowed_actions(staff, matter, org, state),

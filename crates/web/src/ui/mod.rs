@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod attachments;
 pub mod error;
 pub mod i18n;
 pub mod intake;
@@ -29,7 +30,13 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/matters", get(list::show))
         .route("/matters/export.xlsx", get(list::export))
-        .route("/matters/new", get(intake::form).post(intake::submit))
+        .route(
+            "/matters/new",
+            get(intake::form)
+                .post(intake::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(attachments::MAX_REQUEST_BYTES)),
+        )
+        .route("/matters/{id}/attachments/{sha}", get(attachments::serve))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))

@@ -124,6 +124,8 @@ pub struct MatterPage {
     pub body: String,
     pub reply: Option<String>,
     pub parties: Vec<PartyLine>,
+    /// (sha256, name, size)
+    pub attachments: Vec<(String, String, String)>,
     pub masked: bool,
     pub timeline: Vec<TimelineLine>,
     pub actions: Vec<Action>,
