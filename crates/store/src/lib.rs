@@ -90,6 +90,12 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets the failures after a successful sign-in.
     async fn clear_login_failures(&self, username: &str) -> Result<()>;
 
+    /// The user's saved list filters, oldest first.
+    async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>>;
+    async fn save_filter(&self, user: UserId, name: String, query: String) -> Result<SavedFilter>;
+    /// Deletes one of the user's filters (someone else's is left alone).
+    async fn delete_filter(&self, user: UserId, id: i64) -> Result<()>;
+
     /// Appends one command's events, committed in a group with others. Durable on `Ok`.
     async fn append(&self, append: Append) -> Result<Appended, AppendError>;
     /// Appends many at once (imports, the demo); each gets its own outcome.

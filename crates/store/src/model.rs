@@ -344,3 +344,12 @@ pub fn ms(t: Timestamp) -> i64 {
 pub fn from_ms(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
+
+/// A list filter a user saved under a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedFilter {
+    pub id: i64,
+    pub name: String,
+    /// The list's query string, e.g. `status=in_progress&kind=request`.
+    pub query: String,
+}

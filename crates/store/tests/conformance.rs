@@ -389,6 +389,17 @@ async fn users_and_tokens(f: &Fixture) {
     assert_eq!(named, ["clerk_a"]);
     assert!(s.users_by_id(&[]).await.unwrap().is_empty());
 
+    // Saved filters belong to their user.
+    let f = s.save_filter(a.id, "我的超期件".into(), "overdue=true".into()).await.unwrap();
+    s.save_filter(a.id, "信访".into(), "kind=petition".into()).await.unwrap();
+    let other = s.users(&Scope::all()).await.unwrap().into_iter().find(|u| u.username == "dept").unwrap();
+    s.delete_filter(other.id, f.id).await.unwrap();
+    let names: Vec<String> = s.saved_filters(a.id).await.unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["我的超期件", "信访"], "another user cannot delete them");
+    s.delete_filter(a.id, f.id).await.unwrap();
+    assert_eq!(s.saved_filters(a.id).await.unwrap().len(), 1);
+    assert!(s.saved_filters(other.id).await.unwrap().is_empty());
+
     // Renaming units and changing users.
     s.rename_unit(t.town_b, "店口镇（新）".into(), Some("330681111".into())).await.unwrap();
     let renamed = s.units().await.unwrap().into_iter().find(|u| u.id == t.town_b).unwrap();

@@ -1146,6 +1146,26 @@ async fn staff_filter_and_page_the_list(app: &App) {
     assert_eq!(second.body.matches("class=\"title\"").count(), 1, "{}", second.body);
     let none = b.get("/matters?kind=petition").await;
     assert!(none.body.contains("没有符合条件的事项"), "{}", none.body);
+    // Saved under a name, the filter comes back as a link for this user only.
+    let csrf = hidden(&page.body, "csrf");
+    let query = hidden(&page.body, "query").replace("&#38;", "&");
+    assert_eq!(query, "kind=dispute&status=registered");
+    let r = b.post("/matters/filters", &[("csrf", &csrf), ("name", "待交办纠纷"), ("query", &query)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let list = b.get("/matters").await;
+    assert!(
+        list.body.contains("待交办纠纷")
+            && list.body.contains("href=\"/matters?kind=dispute&#38;status=registered\""),
+        "{}",
+        list.body
+    );
+    let r = b.post("/matters/filters", &[("csrf", &csrf), ("name", "坏的"), ("query", "colour=red")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!b.get("/matters").await.body.contains("坏的"), "a query the list would refuse is not saved");
+    let mut other = Browser::new(app);
+    other.sign_in("auditor", "password-123").await;
+    assert!(!other.get("/matters").await.body.contains("待交办纠纷"));
+
     // The list as a spreadsheet, with the same filter.
     assert!(
         page.body.contains("href=\"/matters/export.xlsx?kind=dispute&#38;status=registered\""),

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/postgres/0002_login_failures.sql")),
     (3, include_str!("../../migrations/postgres/0003_workbench_indexes.sql")),
     (4, include_str!("../../migrations/postgres/0004_overdue_index.sql")),
+    (5, include_str!("../../migrations/postgres/0005_saved_filters.sql")),
 ];
 
 pub struct PgStore {
@@ -284,6 +285,31 @@ impl Store for PgStore {
         let c = self.client().await?;
         let keep: &[u8] = except.map(|d| d.as_slice()).unwrap_or(&[]);
         c.execute("DELETE FROM auth_tokens WHERE user_id = $1 AND hash <> $2", &[&user.0, &keep]).await?;
+        Ok(())
+    }
+
+    async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>> {
+        let c = self.client().await?;
+        let rows = c
+            .query("SELECT id, name, query FROM saved_filters WHERE user_id = $1 ORDER BY id", &[&user.0])
+            .await?;
+        Ok(rows.iter().map(|r| SavedFilter { id: r.get(0), name: r.get(1), query: r.get(2) }).collect())
+    }
+
+    async fn save_filter(&self, user: UserId, name: String, query: String) -> Result<SavedFilter> {
+        let c = self.client().await?;
+        let row = c
+            .query_one(
+                "INSERT INTO saved_filters (user_id, name, query) VALUES ($1, $2, $3) RETURNING id",
+                &[&user.0, &name, &query],
+            )
+            .await?;
+        Ok(SavedFilter { id: row.get(0), name, query })
+    }
+
+    async fn delete_filter(&self, user: UserId, id: i64) -> Result<()> {
+        let c = self.client().await?;
+        c.execute("DELETE FROM saved_filters WHERE id = $1 AND user_id = $2", &[&id, &user.0]).await?;
         Ok(())
     }
 

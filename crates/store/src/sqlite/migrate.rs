@@ -7,6 +7,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_login_failures.sql")),
     (3, include_str!("../../migrations/sqlite/0003_workbench_indexes.sql")),
     (4, include_str!("../../migrations/sqlite/0004_overdue_index.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_saved_filters.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

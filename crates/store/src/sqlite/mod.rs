@@ -385,6 +385,39 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>> {
+        self.read(move |c| {
+            let mut s =
+                c.prepare_cached("SELECT id, name, query FROM saved_filters WHERE user_id = ?1 ORDER BY id")?;
+            let rows = s.query_map([user.0], |r| {
+                Ok(SavedFilter { id: r.get(0)?, name: r.get(1)?, query: r.get(2)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn save_filter(&self, user: UserId, name: String, query: String) -> Result<SavedFilter> {
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "INSERT INTO saved_filters (user_id, name, query) VALUES (?1, ?2, ?3)",
+                    params![user.0, name, query],
+                )?;
+                Ok(SavedFilter { id: c.last_insert_rowid(), name, query })
+            })
+            .await
+    }
+
+    async fn delete_filter(&self, user: UserId, id: i64) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                c.execute("DELETE FROM saved_filters WHERE id = ?1 AND user_id = ?2", params![id, user.0])?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn append(&self, append: Append) -> Result<Appended, AppendError> {
         let mut out = self.writer.append(vec![append]).await;
         out.pop().unwrap_or_else(|| Err(AppendError::Failed("no outcome".into())))

@@ -44,6 +44,10 @@ pub struct ListPage {
     pub next: Option<String>,
     /// This list as a spreadsheet.
     pub export: String,
+    /// The user's saved filters: (id, name, href).
+    pub saved: Vec<(i64, String, String)>,
+    /// This list's query, to save.
+    pub query: String,
     pub error: Option<String>,
 }
 
@@ -120,9 +124,16 @@ pub async fn show(
     };
     let catalogue = state.catalogue();
     let export = href("/matters/export.xlsx", &q, None);
+    let query = href("", &q, None).trim_start_matches('?').to_owned();
+    let saved = match state.store.saved_filters(staff.caller.user.id).await {
+        Ok(f) => f.into_iter().map(|f| (f.id, f.name, format!("/matters?{}", f.query))).collect(),
+        Err(e) => return UiError::new(tr, e.into()).into_response(),
+    };
     let page = ListPage {
         frame: frame(&staff, "/matters"),
         export,
+        saved,
+        query,
         q,
         kinds: MatterKind::ALL.iter().map(|k| (k.as_str().into(), tr.of("kind", k.as_str()))).collect(),
         statuses: Status::ALL.iter().map(|s| (s.as_str().into(), tr.of("status", s.as_str()))).collect(),
@@ -246,4 +257,76 @@ pub async fn export(
         bytes,
     )
         .into_response()
+}
+
+/// The most filters one user keeps.
+const SAVED_MAX: usize = 20;
+
+#[derive(serde::Deserialize)]
+pub struct SaveForm {
+    csrf: String,
+    name: String,
+    query: String,
+}
+
+/// Saves the list's current filter under a name, then shows it.
+pub async fn save_filter(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::Form(form): axum::Form<SaveForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    // Keep only a query the list itself would accept.
+    let parsed: Result<ListParams, _> = serde_urlencoded_query(&form.query);
+    let (Ok(name), Ok(_)) = (minsheng_domain::text::required("name", &form.name, 30), parsed) else {
+        return axum::response::Redirect::to(&format!("/matters?{}", form.query)).into_response();
+    };
+    let user = staff.caller.user.id;
+    match state.store.saved_filters(user).await {
+        Ok(existing) if existing.len() >= SAVED_MAX => {
+            return UiError {
+                tr,
+                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                message_key: "filters-too-many",
+            }
+            .into_response();
+        }
+        Ok(_) => {}
+        Err(e) => return UiError::new(tr, e.into()).into_response(),
+    }
+    if let Err(e) = state.store.save_filter(user, name, form.query.clone()).await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    axum::response::Redirect::to(&format!("/matters?{}", form.query)).into_response()
+}
+
+fn serde_urlencoded_query(query: &str) -> Result<ListParams, ()> {
+    if query.len() > 500 {
+        return Err(());
+    }
+    let uri: axum::http::Uri = format!("/?{query}").parse().map_err(|_| ())?;
+    Query::<ListParams>::try_from_uri(&uri).map(|Query(q)| q).map_err(|_| ())
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn delete_filter(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<CsrfOnly>,
+) -> Response {
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(staff.tr).into_response();
+    }
+    if let Err(e) = state.store.delete_filter(staff.caller.user.id, id).await {
+        return UiError::new(staff.tr, e.into()).into_response();
+    }
+    axum::response::Redirect::to("/matters").into_response()
 }

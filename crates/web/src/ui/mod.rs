@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/matters", get(list::show))
         .route("/matters/export.xlsx", get(list::export))
+        .route("/matters/filters", post(list::save_filter))
+        .route("/matters/filters/{id}/delete", post(list::delete_filter))
         .route(
             "/matters/new",
             get(intake::form)
