@@ -104,6 +104,8 @@ pub trait Store: Send + Sync + 'static {
     /// The matter's events in order, if it exists and is in scope.
     async fn events(&self, scope: &Scope, id: MatterId) -> Result<Option<Vec<RecordedEvent>>>;
     async fn list(&self, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage>;
+    /// How many matters in scope the filter finds, up to `cap` (then "cap or more").
+    async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64>;
     async fn count_matters(&self) -> Result<i64>;
 
     /// Recomputes the whole hash chain.

@@ -239,6 +239,8 @@ pub struct MatterFilter {
     pub lead_unit: Option<UnitId>,
     /// Only matters whose report-back deadline falls before this time.
     pub report_by_before: Option<Timestamp>,
+    /// Only matters whose report-back deadline falls at or after this time.
+    pub report_by_from: Option<Timestamp>,
     /// Oldest deadline first instead of newest first; only matters with a deadline, and no
     /// further pages (for short lists such as the workbench's).
     pub by_deadline: bool,

@@ -246,6 +246,11 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     assert_eq!(every(MatterFilter::default()).await, newest_first);
     let petitions = every(MatterFilter { kind: Some(MatterKind::Petition), ..Default::default() }).await;
     assert_eq!(petitions.len(), 9);
+    let petition = MatterFilter { kind: Some(MatterKind::Petition), ..Default::default() };
+    assert_eq!(s.count(&Scope::all(), &petition, 1000).await.unwrap(), 9);
+    assert_eq!(s.count(&Scope::all(), &petition, 5).await.unwrap(), 5, "counting stops at the cap");
+    let town_a = Scope::subtree(t.org.path(t.town_a).unwrap());
+    assert_eq!(s.count(&town_a, &MatterFilter::default(), 1000).await.unwrap(), 13);
     let in_a = every(MatterFilter { unit_path: t.org.path(t.town_a), ..Default::default() }).await;
     assert_eq!(in_a.len(), 13);
     let window = MatterFilter {

@@ -349,6 +349,11 @@ impl Store for PgStore {
         read::list(&c, scope, filter, page).await
     }
 
+    async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64> {
+        let c = self.client().await?;
+        read::count(&c, scope, filter, cap).await
+    }
+
     async fn count_matters(&self) -> Result<i64> {
         Ok(self.client().await?.query_one("SELECT COUNT(*) FROM matters", &[]).await?.get(0))
     }

@@ -86,14 +86,14 @@ fn summary(r: &Row) -> Result<MatterSummary> {
 }
 
 /// The scoped, filtered, newest-first page of matters.
-pub async fn list(
-    c: &tokio_postgres::Client,
+/// The WHERE conditions of a scoped, filtered matter query, appended to `sql` with their
+/// arguments; list and count share them.
+fn conditions(
     scope: &Scope,
     filter: &MatterFilter,
-    page: Page,
-) -> Result<ListPage> {
-    let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE TRUE");
-    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    sql: &mut String,
+    args: &mut Vec<Box<dyn ToSql + Sync + Send>>,
+) {
     let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("${}", args.len())));
@@ -101,34 +101,34 @@ pub async fn list(
     if scope.path() != "/" {
         let (lo, hi) = scope.range();
         arg(
-            &mut sql,
+            sql,
             " AND EXISTS (SELECT 1 FROM matter_access a WHERE a.matter_id = m.id AND a.unit_path >= ?",
             Box::new(lo),
         );
-        arg(&mut sql, " AND a.unit_path < ?)", Box::new(hi));
+        arg(sql, " AND a.unit_path < ?)", Box::new(hi));
     }
     if let Some(k) = filter.kind {
-        arg(&mut sql, " AND m.kind = ?", Box::new(k.as_str()));
+        arg(sql, " AND m.kind = ?", Box::new(k.as_str()));
     }
     if let Some(s) = filter.status {
-        arg(&mut sql, " AND m.status = ?", Box::new(s.as_str()));
+        arg(sql, " AND m.status = ?", Box::new(s.as_str()));
     }
     if let Some(ch) = filter.channel {
-        arg(&mut sql, " AND m.channel = ?", Box::new(ch.as_str()));
+        arg(sql, " AND m.channel = ?", Box::new(ch.as_str()));
     }
     if let Some(cat) = &filter.category {
-        arg(&mut sql, " AND m.category = ?", Box::new(cat.clone()));
+        arg(sql, " AND m.category = ?", Box::new(cat.clone()));
     }
     if let Some(path) = &filter.unit_path {
         let (lo, hi) = prefix_range(path);
-        arg(&mut sql, " AND m.unit_path >= ?", Box::new(lo));
-        arg(&mut sql, " AND m.unit_path < ?", Box::new(hi));
+        arg(sql, " AND m.unit_path >= ?", Box::new(lo));
+        arg(sql, " AND m.unit_path < ?", Box::new(hi));
     }
     if let Some(t) = filter.registered_from {
-        arg(&mut sql, " AND m.registered_at >= ?", Box::new(ms(t)));
+        arg(sql, " AND m.registered_at >= ?", Box::new(ms(t)));
     }
     if let Some(t) = filter.registered_before {
-        arg(&mut sql, " AND m.registered_at < ?", Box::new(ms(t)));
+        arg(sql, " AND m.registered_at < ?", Box::new(ms(t)));
     }
     if filter.open {
         sql.push_str(" AND m.status <> 'closed'");
@@ -140,11 +140,29 @@ pub async fn list(
         sql.push_str(" AND m.report_by IS NOT NULL");
     }
     if let Some(u) = filter.lead_unit {
-        arg(&mut sql, " AND m.lead_unit_id = ?", Box::new(u.0));
+        arg(sql, " AND m.lead_unit_id = ?", Box::new(u.0));
     }
     if let Some(t) = filter.report_by_before {
-        arg(&mut sql, " AND m.report_by < ?", Box::new(ms(t)));
+        arg(sql, " AND m.report_by < ?", Box::new(ms(t)));
     }
+    if let Some(t) = filter.report_by_from {
+        arg(sql, " AND m.report_by >= ?", Box::new(ms(t)));
+    }
+}
+
+pub async fn list(
+    c: &tokio_postgres::Client,
+    scope: &Scope,
+    filter: &MatterFilter,
+    page: Page,
+) -> Result<ListPage> {
+    let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE TRUE");
+    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    conditions(scope, filter, &mut sql, &mut args);
+    let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+    };
     if let Some(before) = page.before {
         arg(&mut sql, " AND m.id < ?", Box::new(before.0));
     }
@@ -165,4 +183,20 @@ pub async fn list(
         None
     };
     Ok(ListPage { items, next })
+}
+
+/// How many matters a scoped filter finds, counting no further than `cap`.
+pub async fn count(
+    c: &tokio_postgres::Client,
+    scope: &Scope,
+    filter: &MatterFilter,
+    cap: u32,
+) -> Result<i64> {
+    let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1 FROM matters m WHERE TRUE");
+    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    conditions(scope, filter, &mut sql, &mut args);
+    args.push(Box::new(i64::from(cap)));
+    sql.push_str(&format!(" LIMIT ${}) AS capped", args.len()));
+    let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as &(dyn ToSql + Sync)).collect();
+    Ok(c.query_one(&sql, &params).await?.get(0))
 }

@@ -454,6 +454,12 @@ impl Store for SqliteStore {
         self.read(move |c| read::list(c, &scope, &filter, page)).await
     }
 
+    async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64> {
+        let scope = scope.clone();
+        let filter = filter.clone();
+        self.read(move |c| read::count(c, &scope, &filter, cap)).await
+    }
+
     async fn count_matters(&self) -> Result<i64> {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM matters", [], |r| r.get(0))?)).await
     }

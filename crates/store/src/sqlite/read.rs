@@ -93,9 +93,9 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
 }
 
 /// The scoped, filtered, newest-first page of matters.
-pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage> {
-    let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE 1 = 1");
-    let mut args: Vec<Value> = Vec::new();
+/// The WHERE conditions of a scoped, filtered matter query, appended to `sql` with their
+/// arguments; list and count share them.
+fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut Vec<Value>) {
     let mut arg = |sql: &mut String, clause: &str, v: Value| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
@@ -103,34 +103,34 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
     if scope.path() != "/" {
         let (lo, hi) = scope.range();
         arg(
-            &mut sql,
+            sql,
             " AND EXISTS (SELECT 1 FROM matter_access a WHERE a.matter_id = m.id AND a.unit_path >= ?",
             lo.into(),
         );
-        arg(&mut sql, " AND a.unit_path < ?)", hi.into());
+        arg(sql, " AND a.unit_path < ?)", hi.into());
     }
     if let Some(k) = filter.kind {
-        arg(&mut sql, " AND m.kind = ?", k.as_str().to_owned().into());
+        arg(sql, " AND m.kind = ?", k.as_str().to_owned().into());
     }
     if let Some(s) = filter.status {
-        arg(&mut sql, " AND m.status = ?", s.as_str().to_owned().into());
+        arg(sql, " AND m.status = ?", s.as_str().to_owned().into());
     }
     if let Some(ch) = filter.channel {
-        arg(&mut sql, " AND m.channel = ?", ch.as_str().to_owned().into());
+        arg(sql, " AND m.channel = ?", ch.as_str().to_owned().into());
     }
     if let Some(cat) = &filter.category {
-        arg(&mut sql, " AND m.category = ?", cat.clone().into());
+        arg(sql, " AND m.category = ?", cat.clone().into());
     }
     if let Some(path) = &filter.unit_path {
         let (lo, hi) = prefix_range(path);
-        arg(&mut sql, " AND m.unit_path >= ?", lo.into());
-        arg(&mut sql, " AND m.unit_path < ?", hi.into());
+        arg(sql, " AND m.unit_path >= ?", lo.into());
+        arg(sql, " AND m.unit_path < ?", hi.into());
     }
     if let Some(t) = filter.registered_from {
-        arg(&mut sql, " AND m.registered_at >= ?", ms(t).into());
+        arg(sql, " AND m.registered_at >= ?", ms(t).into());
     }
     if let Some(t) = filter.registered_before {
-        arg(&mut sql, " AND m.registered_at < ?", ms(t).into());
+        arg(sql, " AND m.registered_at < ?", ms(t).into());
     }
     if filter.open {
         sql.push_str(" AND m.status <> 'closed'");
@@ -142,11 +142,24 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
         sql.push_str(" AND m.report_by IS NOT NULL");
     }
     if let Some(u) = filter.lead_unit {
-        arg(&mut sql, " AND m.lead_unit_id = ?", u.0.into());
+        arg(sql, " AND m.lead_unit_id = ?", u.0.into());
     }
     if let Some(t) = filter.report_by_before {
-        arg(&mut sql, " AND m.report_by < ?", ms(t).into());
+        arg(sql, " AND m.report_by < ?", ms(t).into());
     }
+    if let Some(t) = filter.report_by_from {
+        arg(sql, " AND m.report_by >= ?", ms(t).into());
+    }
+}
+
+pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage> {
+    let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    conditions(scope, filter, &mut sql, &mut args);
+    let mut arg = |sql: &mut String, clause: &str, v: Value| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
     if let Some(before) = page.before {
         arg(&mut sql, " AND m.id < ?", before.0.into());
     }
@@ -167,4 +180,15 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
         None
     };
     Ok(ListPage { items, next })
+}
+
+/// How many matters a scoped filter finds, counting no further than `cap`.
+pub fn count(c: &Connection, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64> {
+    let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1 FROM matters m WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    conditions(scope, filter, &mut sql, &mut args);
+    args.push(i64::from(cap).into());
+    sql.push_str(&format!(" LIMIT ?{})", args.len()));
+    let mut stmt = c.prepare_cached(&sql)?;
+    Ok(stmt.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
 }

@@ -64,8 +64,8 @@ pub struct Row {
 pub struct Section {
     pub title: String,
     pub rows: Vec<Row>,
-    /// More rows exist than are shown.
-    pub more: bool,
+    /// How many there are in all (`999+` past the cap), where counted.
+    pub count: Option<String>,
 }
 
 #[derive(Template)]

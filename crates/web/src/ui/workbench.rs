@@ -12,6 +12,8 @@ use minsheng_domain::{OrgTree, Role};
 use minsheng_store::{MatterFilter, MatterSummary, Page};
 
 const SHOWN: u32 = 10;
+/// Counts stop here and show as `999+`: the workbench stays fast at any size.
+const COUNT_CAP: u32 = 1000;
 
 /// Still waiting for an answer: a deadline past is overdue only then.
 pub fn unanswered(status: minsheng_domain::Status) -> bool {
@@ -39,34 +41,41 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
     let tr = staff.tr;
     let org = state.org();
     let now = state.clock.now();
-    let mut wanted: Vec<(&str, MatterFilter)> = vec![];
+    // (title, filter, counted?)
+    let mut wanted: Vec<(&str, MatterFilter, bool)> = vec![];
     if matches!(staff.caller.actor.role, Role::Handler | Role::Mediator | Role::GridWorker | Role::Leader) {
         let mine = MatterFilter {
             open: true,
             lead_unit: Some(staff.caller.actor.unit_id),
             ..MatterFilter::default()
         };
-        wanted.push(("workbench-to-handle", mine));
+        wanted.push(("workbench-to-handle", mine, true));
     }
-    let overdue = MatterFilter {
-        unanswered: true,
-        report_by_before: Some(now),
-        by_deadline: true,
-        ..MatterFilter::default()
-    };
-    wanted.push(("workbench-overdue", overdue));
-    wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }));
+    let unanswered = MatterFilter { unanswered: true, by_deadline: true, ..MatterFilter::default() };
+    let soon = now.checked_add(jiff::SignedDuration::from_hours(48)).unwrap_or(now);
+    wanted.push((
+        "workbench-due-soon",
+        MatterFilter { report_by_from: Some(now), report_by_before: Some(soon), ..unanswered.clone() },
+        true,
+    ));
+    wanted.push(("workbench-overdue", MatterFilter { report_by_before: Some(now), ..unanswered }, true));
+    wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }, false));
     let mut sections = vec![];
-    for (key, filter) in wanted {
-        let page =
-            match state.store.list(&staff.caller.scope, &filter, Page { before: None, limit: SHOWN }).await {
-                Ok(p) => p,
-                Err(e) => return UiError::new(tr, e.into()).into_response(),
-            };
+    for (key, filter, counted) in wanted {
+        let scope = &staff.caller.scope;
+        let listed = state.store.list(scope, &filter, Page { before: None, limit: SHOWN }).await;
+        let counted =
+            if counted { state.store.count(scope, &filter, COUNT_CAP).await.map(Some) } else { Ok(None) };
+        let (page, count) = match (listed, counted) {
+            (Ok(p), Ok(c)) => (p, c),
+            (Err(e), _) | (_, Err(e)) => return UiError::new(tr, e.into()).into_response(),
+        };
         sections.push(Section {
             title: tr.t(key),
             rows: page.items.iter().map(|m| row(m, &staff, &org, now)).collect(),
-            more: page.next.is_some() || page.items.len() == SHOWN as usize,
+            count: count.map(|c| {
+                if c >= i64::from(COUNT_CAP) { format!("{}+", COUNT_CAP - 1) } else { c.to_string() }
+            }),
         });
     }
     let page = WorkbenchPage {
