@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/postgres/0003_workbench_indexes.sql")),
     (4, include_str!("../../migrations/postgres/0004_overdue_index.sql")),
     (5, include_str!("../../migrations/postgres/0005_saved_filters.sql")),
+    (6, include_str!("../../migrations/postgres/0006_lead_status_index.sql")),
 ];
 
 pub struct PgStore {

@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_workbench_indexes.sql")),
     (4, include_str!("../../migrations/sqlite/0004_overdue_index.sql")),
     (5, include_str!("../../migrations/sqlite/0005_saved_filters.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_lead_status_index.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

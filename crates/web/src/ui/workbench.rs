@@ -44,8 +44,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
     // (title, filter, counted?)
     let mut wanted: Vec<(&str, MatterFilter, bool)> = vec![];
     if matches!(staff.caller.actor.role, Role::Handler | Role::Mediator | Role::GridWorker | Role::Leader) {
+        // Waiting for an answer from my unit; a replied matter waits for the clerk instead.
         let mine = MatterFilter {
-            open: true,
+            unanswered: true,
             lead_unit: Some(staff.caller.actor.unit_id),
             ..MatterFilter::default()
         };
