@@ -1062,6 +1062,29 @@ async fn staff_pages_act_within_scope(app: &App) {
     let r = clerk.post(&format!("{path}/reveal"), &[("csrf", &csrf), ("reason", "电话回访")]).await;
     assert!(r.body.contains("张建国") && r.body.contains("电话回访"), "{}", r.body);
 
+    // Joint handling: a lead bureau and a co-handling bureau, chosen in one form.
+    let joint = app.create("clerk_a", "village_a").await["id"].as_i64().unwrap();
+    let jpath = format!("/matters/{joint}");
+    let (dept, dept2) = (app.unit("dept").to_string(), app.unit("dept2").to_string());
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("version", "1"),
+        ("action", "assign"),
+        ("mode", "joint"),
+        ("unit_id", dept.as_str()),
+        ("co_unit_ids", dept2.as_str()),
+    ];
+    let r = clerk.post(&jpath, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut co = Browser::new(app);
+    co.sign_in("handler2", "password-123").await;
+    let page = co.get(&jpath).await;
+    assert!(page.body.contains("协办"), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"comment\"") && !page.body.contains("value=\"assign\""),
+        "co-units work, not steer"
+    );
+
     // English, remembered in a cookie.
     let r = clerk.get("/lang/en?next=/").await;
     assert_eq!(r.location, "/");

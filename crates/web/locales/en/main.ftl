@@ -226,3 +226,4 @@ filters-save = Save this filter
 filters-name = Name
 filters-delete = Delete
 filters-too-many = At most 20 saved filters
+action-co-units = Co-handling units (for joint handling; several may be chosen)

@@ -226,3 +226,4 @@ filters-save = 保存当前筛选
 filters-name = 名称
 filters-delete = 删除
 filters-too-many = 最多保存 20 个筛选
+action-co-units = 协办单位（协办时选择，可多选）

@@ -227,19 +227,37 @@ pub async fn show(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 pub struct ActionForm {
     csrf: String,
     version: i64,
     action: String,
-    #[serde(default)]
+    co_unit_ids: Vec<i64>,
     text: Option<String>,
-    #[serde(default)]
     unit_id: Option<i64>,
-    #[serde(default)]
     mode: Option<String>,
-    #[serde(default)]
     report_by: Option<String>,
+}
+
+impl ActionForm {
+    /// Reads the posted fields; `co_unit_ids` may repeat (a multiple select).
+    fn from_fields(fields: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in fields {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "version" => f.version = v.trim().parse().unwrap_or(-1),
+                "action" => f.action = v,
+                "text" => f.text = Some(v),
+                "unit_id" => f.unit_id = v.trim().parse().ok(),
+                "mode" => f.mode = Some(v),
+                "report_by" => f.report_by = Some(v),
+                "co_unit_ids" => f.co_unit_ids.extend(v.trim().parse::<i64>().ok()),
+                _ => {}
+            }
+        }
+        f
+    }
 }
 
 /// `2026-12-01` as the end of that day, China time.
@@ -255,7 +273,7 @@ fn command_of(form: &ActionForm) -> Option<Command> {
         "assign" => Command::Assign {
             mode: HandlingMode::parse(form.mode.as_deref().unwrap_or("transfer"))?,
             unit_id: form.unit_id?,
-            co_unit_ids: vec![],
+            co_unit_ids: form.co_unit_ids.clone(),
             report_by: form.report_by.as_deref().filter(|d| !d.trim().is_empty()).and_then(end_of_day),
             note: None,
         },
@@ -273,9 +291,10 @@ pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let tr = staff.tr;
+    let form = ActionForm::from_fields(fields);
     if !staff.csrf_ok(&form.csrf) {
         return UiError::csrf(tr).into_response();
     }
