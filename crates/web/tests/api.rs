@@ -1272,11 +1272,43 @@ async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(newcomer.get("/").await.location, "/login");
     assert!(newcomer.sign_in("lq_clerk", "first-password").await.body.contains("用户名或密码不正确"));
+    // Categories are the whole installation's: the root administrator adds them.
+    let r = admin
+        .post(
+            "/admin/categories",
+            &[
+                ("csrf", &csrf),
+                ("code", "village_affairs"),
+                ("name_zh", "村务公开"),
+                ("name_en", "Village affairs"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = admin
+        .post(
+            "/admin/categories",
+            &[("csrf", &csrf), ("code", "village_affairs"), ("name_zh", "重复"), ("name_en", "Again")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = admin.get("/matters/new").await;
+    assert!(form.body.contains("<option value=\"village_affairs\">村务公开</option>"), "{}", form.body);
+
     // An administrator of another township sees neither the unit nor its users.
     let mut other = Browser::new(app);
     other.sign_in("admin_b", "password-123").await;
     assert_eq!(other.get(&format!("/admin/units?parent={town}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.get(&format!("/admin/users?unit={town}")).await.status, StatusCode::NOT_FOUND);
+    let page = other.get("/admin/units").await;
+    let csrf_b = hidden(&page.body, "csrf");
+    let r = other
+        .post(
+            "/admin/categories",
+            &[("csrf", &csrf_b), ("code", "mine_only"), ("name_zh", "本镇"), ("name_en", "Ours")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn staff_change_their_password(app: &App) {

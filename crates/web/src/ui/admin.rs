@@ -386,3 +386,93 @@ pub async fn update_user(
     state.tokens.forget_user(user_id);
     Redirect::to(&format!("/admin/users?unit={}&done=1", back.0)).into_response()
 }
+
+#[derive(Template)]
+#[template(path = "admin_categories.html")]
+pub struct CategoriesPage {
+    pub frame: Frame,
+    /// (code, 中文, English)
+    pub categories: Vec<(String, String, String)>,
+    pub notice: Option<String>,
+    pub errors: Vec<String>,
+}
+
+fn categories_page(
+    state: &AppState,
+    staff: &Staff,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> CategoriesPage {
+    CategoriesPage {
+        frame: frame(staff, "/admin/categories"),
+        categories: state
+            .catalogue()
+            .all()
+            .iter()
+            .map(|c| (c.code.0.clone(), c.name_zh.clone(), c.name_en.clone()))
+            .collect(),
+        notice,
+        errors,
+    }
+}
+
+pub async fn categories(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let notice = q.done.map(|_| staff.tr.t("admin-created"));
+    render(staff.tr, &categories_page(&state, &staff, notice, vec![]))
+}
+
+#[derive(Deserialize)]
+pub struct CategoryForm {
+    csrf: String,
+    code: String,
+    name_zh: String,
+    name_en: String,
+}
+
+/// Adds a category. Categories are shared by the whole installation, so only an
+/// administrator at the root of the tree may add one.
+pub async fn add_category(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<CategoryForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    let at_root = state.org().get(staff.caller.actor.unit_id).is_some_and(|u| u.parent_id.is_none());
+    if !staff.caller.actor.role.administers() || !at_root {
+        return UiError::new(tr, ApiError::Forbidden(Denial::Role)).into_response();
+    }
+    let code = form.code.trim().to_owned();
+    let valid = (2..=32).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && state.catalogue().get(&code).is_none();
+    let zh = minsheng_domain::text::required("name_zh", &form.name_zh, 30);
+    let en = minsheng_domain::text::required("name_en", &form.name_en, 60);
+    let (true, Ok(name_zh), Ok(name_en)) = (valid, zh, en) else {
+        let errors = vec![tr.t("admin-bad-code")];
+        return (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(tr, &categories_page(&state, &staff, None, errors)),
+        )
+            .into_response();
+    };
+    let mut all = state.catalogue().all().to_vec();
+    all.push(minsheng_domain::Category { code: minsheng_domain::CategoryCode(code), name_zh, name_en });
+    let saved = async {
+        state.store.ensure_categories(all).await?;
+        state.reload().await
+    };
+    if let Err(e) = saved.await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    Redirect::to("/admin/categories?done=1").into_response()
+}

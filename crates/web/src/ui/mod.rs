@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units/{id}", post(admin::rename_unit))
         .route("/admin/users", get(admin::users).post(admin::add_user_form))
         .route("/admin/users/{id}", post(admin::update_user))
+        .route("/admin/categories", get(admin::categories).post(admin::add_category))
         .route(
             "/assets/app.css",
             get(|| asset("text/css; charset=utf-8", include_bytes!("../../assets/ui/app.css"))),
