@@ -73,6 +73,11 @@ impl Tr {
         LOCALES.lookup_with_args(self.id(), key, &args)
     }
 
+    /// A category's name in this language.
+    pub fn category(&self, c: &minsheng_domain::Category) -> String {
+        if self.english { c.name_en.clone() } else { c.name_zh.clone() }
+    }
+
     /// `prefix-value`, e.g. `status-closed`.
     pub fn of(&self, prefix: &str, value: &str) -> String {
         self.t(&format!("{prefix}-{value}"))

@@ -179,13 +179,9 @@ fn page(
     IntakePage {
         frame: frame(staff, "/matters/new"),
         form,
-        kinds: MatterKind::ALL.iter().map(|k| (k.as_str().into(), tr.of("kind", k.as_str()))).collect(),
-        channels: Channel::ALL.iter().map(|c| (c.as_str().into(), tr.of("channel", c.as_str()))).collect(),
-        categories: catalogue
-            .all()
-            .iter()
-            .map(|c| (c.code.0.clone(), if tr == Tr::en() { c.name_en.clone() } else { c.name_zh.clone() }))
-            .collect(),
+        kinds: super::pages::kind_options(tr),
+        channels: super::pages::channel_options(tr),
+        categories: super::pages::category_options(tr, &catalogue),
         places: places(&org, staff.caller.actor.unit_id),
         field_errors,
         errors,

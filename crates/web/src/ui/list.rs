@@ -3,7 +3,6 @@
 
 use super::account::{frame, render};
 use super::error::UiError;
-use super::i18n::Tr;
 use super::pages::{Frame, Row};
 use super::session::{Staff, urlencode};
 use super::workbench::row;
@@ -15,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minsheng_docs::{Cell, Sheet};
-use minsheng_domain::{Channel, MatterKind, Status, UnitKind};
+use minsheng_domain::{Status, UnitKind};
 
 /// The filter values as the form shows them.
 #[derive(Default)]
@@ -135,14 +134,10 @@ pub async fn show(
         saved,
         query,
         q,
-        kinds: MatterKind::ALL.iter().map(|k| (k.as_str().into(), tr.of("kind", k.as_str()))).collect(),
+        kinds: super::pages::kind_options(tr),
         statuses: Status::ALL.iter().map(|s| (s.as_str().into(), tr.of("status", s.as_str()))).collect(),
-        channels: Channel::ALL.iter().map(|c| (c.as_str().into(), tr.of("channel", c.as_str()))).collect(),
-        categories: catalogue
-            .all()
-            .iter()
-            .map(|c| (c.code.0.clone(), if tr == Tr::en() { c.name_en.clone() } else { c.name_zh.clone() }))
-            .collect(),
+        channels: super::pages::channel_options(tr),
+        categories: super::pages::category_options(tr, &catalogue),
         units: org
             .iter()
             .filter(|u| matches!(u.kind, UnitKind::County | UnitKind::Township | UnitKind::Village))
@@ -189,7 +184,6 @@ pub async fn export(
     items.truncate(EXPORT_MAX);
     let org = state.org();
     let catalogue = state.catalogue();
-    let english = tr == Tr::en();
     let header = [
         "col-id",
         "col-title",
@@ -221,10 +215,7 @@ pub async fn export(
                 Cell::Text(tr.of("status", m.status.as_str())),
                 Cell::Text(tr.of("channel", m.channel.as_str())),
                 Cell::Text(
-                    catalogue
-                        .get(&m.category)
-                        .map(|c| if english { c.name_en.clone() } else { c.name_zh.clone() })
-                        .unwrap_or_else(|| m.category.clone()),
+                    catalogue.get(&m.category).map(|c| tr.category(c)).unwrap_or_else(|| m.category.clone()),
                 ),
                 Cell::Text(org.full_name(m.unit_id)),
                 m.lead_unit_id.map(|u| Cell::Text(org.full_name(u))).unwrap_or(Cell::Empty),

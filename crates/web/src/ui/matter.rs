@@ -102,7 +102,7 @@ async fn page(
         channel: tr.of("channel", r.channel.as_str()),
         category: catalogue
             .get(r.category.as_str())
-            .map(|c| if tr == Tr::en() { c.name_en.clone() } else { c.name_zh.clone() })
+            .map(|c| tr.category(c))
             .unwrap_or_else(|| r.category.0.clone()),
         handling,
         people: r.people_involved,

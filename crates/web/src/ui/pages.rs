@@ -17,6 +17,21 @@ pub struct Frame {
     pub admin: bool,
 }
 
+/// (value, words) pairs for a `<select>` of matter kinds.
+pub fn kind_options(tr: Tr) -> Vec<(String, String)> {
+    minsheng_domain::MatterKind::ALL.iter().map(|k| (k.as_str().into(), tr.of("kind", k.as_str()))).collect()
+}
+
+/// (value, words) pairs for a `<select>` of channels.
+pub fn channel_options(tr: Tr) -> Vec<(String, String)> {
+    minsheng_domain::Channel::ALL.iter().map(|c| (c.as_str().into(), tr.of("channel", c.as_str()))).collect()
+}
+
+/// (code, name) pairs for a `<select>` of categories, named in the user's language.
+pub fn category_options(tr: Tr, catalogue: &minsheng_domain::Catalogue) -> Vec<(String, String)> {
+    catalogue.all().iter().map(|c| (c.code.0.clone(), tr.category(c))).collect()
+}
+
 /// `2026-11-22 14:05`, China time.
 pub fn china_time(t: Timestamp) -> String {
     let china = TimeZone::fixed(Offset::constant(8));
