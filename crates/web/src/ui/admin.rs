@@ -7,7 +7,6 @@ use super::error::UiError;
 use super::pages::Frame;
 use super::session::Staff;
 use crate::api::org::{NewUnitRequest, NewUserRequest, add_unit, add_user};
-use crate::lang::Lang;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
@@ -75,7 +74,7 @@ fn unit_in_scope(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<Un
 }
 
 fn messages(staff: &Staff, e: &ApiError) -> Vec<String> {
-    let lang = if staff.tr == super::i18n::Tr::en() { Lang::En } else { Lang::Zh };
+    let lang = staff.tr.lang();
     match e {
         ApiError::Invalid(fields) => {
             fields.iter().map(|f| format!("{}：{}", f.field, lang.issue(&f.issue))).collect()

@@ -73,6 +73,11 @@ impl Tr {
         LOCALES.lookup_with_args(self.id(), key, &args)
     }
 
+    /// The same language, for the API's error wording.
+    pub fn lang(&self) -> crate::lang::Lang {
+        if self.english { crate::lang::Lang::En } else { crate::lang::Lang::Zh }
+    }
+
     /// A category's name in this language.
     pub fn category(&self, c: &minsheng_domain::Category) -> String {
         if self.english { c.name_en.clone() } else { c.name_zh.clone() }

@@ -5,11 +5,9 @@
 use super::account::{frame, render};
 use super::attachments;
 use super::error::UiError;
-use super::i18n::Tr;
 use super::pages::Frame;
 use super::session::Staff;
 use crate::api::matters::register;
-use crate::lang::Lang;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
@@ -240,7 +238,7 @@ pub async fn submit(State(state): State<AppState>, staff: Staff, multipart: Mult
     if !staff.csrf_ok(&csrf) {
         return UiError::csrf(tr).into_response();
     }
-    let lang = if tr == Tr::en() { Lang::En } else { Lang::Zh };
+    let lang = tr.lang();
     let mut errors: Vec<(String, String)> = vec![];
     let org = state.org();
     let place = org

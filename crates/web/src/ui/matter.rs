@@ -8,7 +8,6 @@ use super::i18n::Tr;
 use super::pages::{Action, MatterPage, PartyLine, TimelineLine, china_time};
 use super::session::Staff;
 use crate::api::matters::{execute, matter_id, record_reveal};
-use crate::lang::Lang;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use axum::Form;
@@ -305,7 +304,7 @@ pub async fn act(
         Err(e) => e,
     };
     // Show the matter as it is now, with what went wrong.
-    let lang = if tr == Tr::en() { Lang::En } else { Lang::Zh };
+    let lang = tr.lang();
     let (notice, errors) = match &failure {
         ApiError::StaleVersion { .. } => (Some(tr.t("action-stale")), vec![]),
         ApiError::Invalid(fields) => (
