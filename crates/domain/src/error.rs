@@ -32,6 +32,8 @@ pub enum Issue {
     BadDigest,
     /// Not 1–200 visible ASCII characters (an idempotency key).
     BadKey,
+    /// This field may not be set here.
+    NotAccepted,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

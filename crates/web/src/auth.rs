@@ -27,6 +27,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
+/// Runs a password check with at most one check per core at a time: each costs ~19 MiB and
+/// tens of milliseconds of CPU, and sign-in needs no account, so unbounded checks would let
+/// anyone exhaust the server.
+pub async fn verify_password_bounded(password: &str, hash: String) -> Result<bool, ApiError> {
+    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let checks = CHECKS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+    });
+    let _permit = checks.acquire().await.map_err(|_| ApiError::Unavailable)?;
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|_| ApiError::Internal)
+}
+
 /// A hash of a password nobody has, verified when the username is unknown so that a wrong
 /// username costs the same time as a wrong password.
 pub fn decoy_hash() -> &'static str {
@@ -127,10 +142,7 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
     }
     let found = state.store.credentials(username).await?;
     let hash = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_owned());
-    let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|_| ApiError::Internal)?;
+    let ok = verify_password_bounded(password, hash).await?;
     match found {
         Some(c) if ok && c.user.active => {
             state.store.clear_login_failures(username).await?;

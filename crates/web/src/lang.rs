@@ -73,6 +73,10 @@ impl Lang {
             (Self::En, SameAsLead) => "may not be the lead unit".into(),
             (Self::Zh, BadDigest) => "不是 64 位十六进制的 SHA-256 摘要".into(),
             (Self::En, BadDigest) => "is not a hexadecimal SHA-256 digest".into(),
+            (Self::Zh, NotAccepted) => "此处不接受该字段（附件须通过登记页面上传）".into(),
+            (Self::En, NotAccepted) => {
+                "may not be set here (attachments are uploaded through the intake page)".into()
+            }
             (Self::Zh, BadKey) => "须为 1 到 200 个可见的 ASCII 字符".into(),
             (Self::En, BadKey) => "must be 1 to 200 visible ASCII characters".into(),
         }

@@ -484,6 +484,16 @@ async fn bad_input_is_refused_and_changes_nothing(app: &App) {
     );
     let attachment = json!([{"name": "现场照片.jpg", "media_type": "image/jpeg", "size_bytes": 1024, "sha256": "not-hex"}]);
     assert_eq!(fields(&post(with("attachments", attachment)).await.1), ["attachments[0].sha256"]);
+    // Nor may a client name stored content by its digest: someone else's file, or any type.
+    let digest = "ab".repeat(32);
+    let claimed =
+        json!([{"name": "x.svg", "media_type": "image/svg+xml", "size_bytes": 10, "sha256": digest}]);
+    let (s, p) = post(with("attachments", claimed)).await;
+    assert_eq!(
+        (s, fields(&p)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["attachments[0].sha256".to_string()])
+    );
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("登记页面"), "{p}");
     let (s, p) = app
         .send(
             Method::POST,
@@ -1141,6 +1151,8 @@ async fn clerks_register_matters_with_the_form(app: &App) {
     assert!(page.body.contains("现场照片.png"), "{}", page.body);
     let (headers, bytes) = b.bytes(href).await;
     assert_eq!((headers["content-type"].to_str().unwrap(), bytes.as_slice()), ("image/png", png));
+    assert!(headers["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
+    assert_eq!(headers["cache-control"], "no-store");
     let mut stranger = Browser::new(app);
     stranger.sign_in("clerk_b", "password-123").await;
     assert_eq!(stranger.get(href).await.status, StatusCode::NOT_FOUND);

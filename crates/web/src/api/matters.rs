@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use minsheng_domain::command::{self, Command, Context};
 use minsheng_domain::matter::RegistrationDraft;
-use minsheng_domain::{Channel, Event, Issue, Matter, MatterId, MatterKind, Status, UnitId};
+use minsheng_domain::{Channel, Event, FieldError, Issue, Matter, MatterId, MatterKind, Status, UnitId};
 use minsheng_store::{Append, AppendError, IdempotencyKey, MatterFilter, Page};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -92,6 +92,15 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(draft): ApiJson<RegistrationDraft>,
 ) -> Result<Response, ApiError> {
+    // A file's digest names stored content; only uploads the server itself checked may carry
+    // one, or a client could point at someone else's file, or at content of any type.
+    let claimed: Vec<FieldError> = (0..draft.attachments.len())
+        .filter(|i| draft.attachments[*i].sha256.is_some())
+        .map(|i| FieldError::new(format!("attachments[{i}].sha256"), Issue::NotAccepted))
+        .collect();
+    if !claimed.is_empty() {
+        return Err(ApiError::Invalid(claimed));
+    }
     let key = idempotency_key(&headers, &caller, &draft)?;
     let (done, matter) = register(&state, &caller, &draft, key).await?;
     let org = state.org();

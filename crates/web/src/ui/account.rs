@@ -27,11 +27,39 @@ pub fn render(tr: Tr, page: &impl Template) -> Response {
     }
 }
 
-/// Only paths on this site: `/x`, never `//host` or `https://…`.
+/// Only paths on this site: `/x`, never `//host`, `/\\host`, or anything with whitespace or
+/// control characters (browsers drop tabs and newlines, turning `/\t/host` into `//host`).
 fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        n.starts_with('/')
+            && !n[1..].starts_with(['/', '\\'])
+            && !n.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if ok(n) => n.to_owned(),
         _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        for good in ["/", "/matters/5", "/matters?kind=dispute&status=closed"] {
+            assert_eq!(super::safe_next(Some(good)), good);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "/ /x",
+            "/a\nb",
+            "",
+            "x",
+        ] {
+            assert_eq!(super::safe_next(Some(bad)), "/", "{bad:?}");
+        }
     }
 }
 

@@ -207,7 +207,14 @@ pub async fn rename_unit(
             return render(tr, &units_page(&state, &staff, parent, None, errors));
         }
     };
-    let code = form.code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let code = match minsheng_domain::text::optional("code", form.code.as_deref(), 20) {
+        Ok(c) => c,
+        Err(e) => {
+            let errors = messages(&staff, &ApiError::Invalid(vec![e]));
+            let parent = unit_in_scope(&state, &staff, Some(form.parent)).unwrap_or(unit);
+            return render(tr, &units_page(&state, &staff, parent, None, errors));
+        }
+    };
     if let Err(e) = state.store.rename_unit(unit, name, code).await {
         return UiError::new(tr, e.into()).into_response();
     }

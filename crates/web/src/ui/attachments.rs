@@ -31,6 +31,19 @@ pub enum Refusal {
     WrongType,
 }
 
+/// Every media type [`sniff`] can answer.
+const ALLOWED: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "text/plain; charset=utf-8",
+];
+
 /// The media type of `bytes` if it is one we accept: JPEG, PNG, WebP, PDF, Office (zip-based or
 /// legacy) documents, or plain UTF-8 text.
 pub fn sniff(bytes: &[u8], claimed_name: &str) -> Option<&'static str> {
@@ -85,10 +98,17 @@ pub async fn store(state: &AppState, name: &str, bytes: Vec<u8>) -> Result<Attac
         }
         let dir = target.parent().map(PathBuf::from).unwrap_or_default();
         std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!(".{}.part", std::process::id()));
-        let mut file = std::fs::File::create(&tmp)?;
+        // A name no other upload (on this node or another sharing the directory) can pick.
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let tmp = dir.join(format!(".{}.part", hex(&nonce)));
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
+        // The same content may have arrived meanwhile: then keep it and drop ours.
+        if target.exists() {
+            return std::fs::remove_file(&tmp);
+        }
         std::fs::rename(&tmp, &target)?;
         std::fs::File::open(&dir)?.sync_all()
     })
@@ -137,7 +157,11 @@ pub async fn serve(
         Ok(Ok(b)) => b,
         _ => return UiError::not_found(tr).into_response(),
     };
-    let inline = attachment.media_type.starts_with("image/") || attachment.media_type == "application/pdf";
+    // Only the types sniff() gives are served as themselves; anything else recorded for the
+    // file is served as an opaque download, and nothing is ever run on this site.
+    let media_type =
+        ALLOWED.iter().find(|t| **t == attachment.media_type).copied().unwrap_or("application/octet-stream");
+    let inline = media_type.starts_with("image/") || media_type == "application/pdf";
     let disposition = format!(
         "{}; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
@@ -145,9 +169,13 @@ pub async fn serve(
     );
     (
         [
-            (header::CONTENT_TYPE, attachment.media_type.clone()),
+            (header::CONTENT_TYPE, media_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_owned(),
+            ),
         ],
         Body::from(bytes),
     )
