@@ -198,6 +198,7 @@ async fn the_daily_journey_in_chromium() {
     j.shot("intake").await;
     j.click("form.intake button[type=submit]").await;
     j.wait_for("已保存").await;
+    j.shot("matter-registered").await;
     let url = j.c.current_url().await.unwrap();
     let matter_path = url.path().to_owned();
     assert!(matter_path.starts_with("/matters/"), "{url}");
@@ -250,6 +251,13 @@ async fn the_daily_journey_in_chromium() {
     j.shot("list-en").await;
     j.click("a[lang='zh-CN']").await;
     j.wait_for("工作台").await;
+    j.sign_out().await;
+
+    // The administrator's pages.
+    j.sign_in("admin").await;
+    j.go("/admin/units").await;
+    j.wait_for("组织架构").await;
+    j.shot("admin-units").await;
     j.sign_out().await;
 
     // A clerk of another township cannot open it, even by typing its address.
