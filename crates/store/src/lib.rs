@@ -90,6 +90,10 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets the failures after a successful sign-in.
     async fn clear_login_failures(&self, username: &str) -> Result<()>;
 
+    /// The interface language the user chose last (`zh-CN` or `en`), if any.
+    async fn user_lang(&self, user: UserId) -> Result<Option<String>>;
+    async fn set_user_lang(&self, user: UserId, lang: &str) -> Result<()>;
+
     /// The user's saved list filters, oldest first.
     async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>>;
     async fn save_filter(&self, user: UserId, name: String, query: String) -> Result<SavedFilter>;

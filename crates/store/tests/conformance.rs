@@ -394,6 +394,12 @@ async fn users_and_tokens(f: &Fixture) {
     assert_eq!(named, ["clerk_a"]);
     assert!(s.users_by_id(&[]).await.unwrap().is_empty());
 
+    // A language preference per user, replaced when changed.
+    assert_eq!(s.user_lang(a.id).await.unwrap(), None);
+    s.set_user_lang(a.id, "en").await.unwrap();
+    s.set_user_lang(a.id, "zh-CN").await.unwrap();
+    assert_eq!(s.user_lang(a.id).await.unwrap().as_deref(), Some("zh-CN"));
+
     // Saved filters belong to their user.
     let f = s.save_filter(a.id, "我的超期件".into(), "overdue=true".into()).await.unwrap();
     s.save_filter(a.id, "信访".into(), "kind=petition".into()).await.unwrap();

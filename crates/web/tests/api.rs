@@ -1100,6 +1100,10 @@ async fn staff_pages_act_within_scope(app: &App) {
     assert_eq!(r.location, "/");
     let home = clerk.get("/").await;
     assert!(home.body.contains("Workbench") && home.body.contains("lang=\"en\""), "{}", home.body);
+    // The choice follows the user to another browser.
+    let mut elsewhere = Browser::new(app);
+    elsewhere.sign_in("clerk_a", "password-123").await;
+    assert!(elsewhere.get("/").await.body.contains("Workbench"), "the profile's language applies at sign-in");
 }
 
 async fn clerks_register_matters_with_the_form(app: &App) {

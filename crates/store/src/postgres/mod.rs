@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/postgres/0004_overdue_index.sql")),
     (5, include_str!("../../migrations/postgres/0005_saved_filters.sql")),
     (6, include_str!("../../migrations/postgres/0006_lead_status_index.sql")),
+    (7, include_str!("../../migrations/postgres/0007_user_prefs.sql")),
 ];
 
 pub struct PgStore {
@@ -286,6 +287,22 @@ impl Store for PgStore {
         let c = self.client().await?;
         let keep: &[u8] = except.map(|d| d.as_slice()).unwrap_or(&[]);
         c.execute("DELETE FROM auth_tokens WHERE user_id = $1 AND hash <> $2", &[&user.0, &keep]).await?;
+        Ok(())
+    }
+
+    async fn user_lang(&self, user: UserId) -> Result<Option<String>> {
+        let c = self.client().await?;
+        Ok(c.query_opt("SELECT lang FROM user_prefs WHERE user_id = $1", &[&user.0]).await?.map(|r| r.get(0)))
+    }
+
+    async fn set_user_lang(&self, user: UserId, lang: &str) -> Result<()> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO user_prefs (user_id, lang) VALUES ($1, $2) \
+             ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang",
+            &[&user.0, &lang],
+        )
+        .await?;
         Ok(())
     }
 

@@ -385,6 +385,28 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn user_lang(&self, user: UserId) -> Result<Option<String>> {
+        self.read(move |c| {
+            let mut s = c.prepare_cached("SELECT lang FROM user_prefs WHERE user_id = ?1")?;
+            Ok(s.query_row([user.0], |r| r.get(0)).optional()?)
+        })
+        .await
+    }
+
+    async fn set_user_lang(&self, user: UserId, lang: &str) -> Result<()> {
+        let lang = lang.to_owned();
+        self.writer
+            .solo(move |c| {
+                c.execute(
+                    "INSERT INTO user_prefs (user_id, lang) VALUES (?1, ?2) \
+                     ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang",
+                    params![user.0, lang],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>> {
         self.read(move |c| {
             let mut s =

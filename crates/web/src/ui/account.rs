@@ -150,6 +150,11 @@ pub async fn login(
         return UiError::new(tr, e.into()).into_response();
     }
     tracing::info!(user = %user.username, "signed in");
+    // The user's own language, wherever they sign in.
+    let jar = match state.store.user_lang(user.id).await {
+        Ok(Some(lang)) => jar.add(cookie(LANG_COOKIE, lang, 3600 * 24 * 365, state.settings.secure_cookies)),
+        _ => jar,
+    };
     let jar = jar
         .remove(axum_extra::extract::cookie::Cookie::build(LOGIN_COOKIE).path("/").build())
         .add(cookie(SESSION_COOKIE, secret, ttl.as_secs(), state.settings.secure_cookies));
@@ -183,7 +188,8 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Remembers the chosen language in a cookie and goes back.
+/// Remembers the chosen language in a cookie and, for a signed-in user, in their profile, so
+/// that it follows them to any browser; then goes back.
 pub async fn switch_language(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -191,6 +197,12 @@ pub async fn switch_language(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let value = if code == "en" { "en" } else { "zh-CN" };
+    if let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
+        && let Ok(Some(caller)) = auth::caller_for(&state, &secret).await
+        && let Err(e) = state.store.set_user_lang(caller.user.id, value).await
+    {
+        tracing::warn!(error = %e, "could not remember the language");
+    }
     let jar = jar.add(cookie(LANG_COOKIE, value.into(), 3600 * 24 * 365, state.settings.secure_cookies));
     (jar, Redirect::to(&safe_next(q.next.as_deref()))).into_response()
 }

@@ -1,0 +1,5 @@
+-- Per-user preferences that follow the user to any browser: the interface language.
+CREATE TABLE user_prefs (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id),
+    lang TEXT NOT NULL
+);
