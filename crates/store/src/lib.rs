@@ -90,6 +90,11 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets the failures after a successful sign-in.
     async fn clear_login_failures(&self, username: &str) -> Result<()>;
 
+    /// Units the user may also act for, besides their own.
+    async fn extra_units(&self, user: UserId) -> Result<Vec<UnitId>>;
+    /// Replaces the user's extra units.
+    async fn set_extra_units(&self, user: UserId, units: Vec<UnitId>) -> Result<()>;
+
     /// The interface language the user chose last (`zh-CN` or `en`), if any.
     async fn user_lang(&self, user: UserId) -> Result<Option<String>>;
     async fn set_user_lang(&self, user: UserId, lang: &str) -> Result<()>;

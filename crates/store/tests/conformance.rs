@@ -394,6 +394,12 @@ async fn users_and_tokens(f: &Fixture) {
     assert_eq!(named, ["clerk_a"]);
     assert!(s.users_by_id(&[]).await.unwrap().is_empty());
 
+    // Extra units a user may act for, replaced as a whole.
+    s.set_extra_units(a.id, vec![t.town_b, t.dept, t.dept]).await.unwrap();
+    assert_eq!(s.extra_units(a.id).await.unwrap(), vec![t.town_b, t.dept]);
+    s.set_extra_units(a.id, vec![t.village_a]).await.unwrap();
+    assert_eq!(s.extra_units(a.id).await.unwrap(), vec![t.village_a]);
+
     // A language preference per user, replaced when changed.
     assert_eq!(s.user_lang(a.id).await.unwrap(), None);
     s.set_user_lang(a.id, "en").await.unwrap();

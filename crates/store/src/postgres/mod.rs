@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/postgres/0005_saved_filters.sql")),
     (6, include_str!("../../migrations/postgres/0006_lead_status_index.sql")),
     (7, include_str!("../../migrations/postgres/0007_user_prefs.sql")),
+    (8, include_str!("../../migrations/postgres/0008_user_units.sql")),
 ];
 
 pub struct PgStore {
@@ -287,6 +288,27 @@ impl Store for PgStore {
         let c = self.client().await?;
         let keep: &[u8] = except.map(|d| d.as_slice()).unwrap_or(&[]);
         c.execute("DELETE FROM auth_tokens WHERE user_id = $1 AND hash <> $2", &[&user.0, &keep]).await?;
+        Ok(())
+    }
+
+    async fn extra_units(&self, user: UserId) -> Result<Vec<UnitId>> {
+        let c = self.client().await?;
+        let rows =
+            c.query("SELECT unit_id FROM user_units WHERE user_id = $1 ORDER BY unit_id", &[&user.0]).await?;
+        Ok(rows.iter().map(|r| UnitId(r.get(0))).collect())
+    }
+
+    async fn set_extra_units(&self, user: UserId, units: Vec<UnitId>) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("DELETE FROM user_units WHERE user_id = $1", &[&user.0]).await?;
+        let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
+        tx.execute(
+            "INSERT INTO user_units (user_id, unit_id) SELECT $1, u FROM UNNEST($2::bigint[]) AS u ON CONFLICT DO NOTHING",
+            &[&user.0, &ids],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/sqlite/0005_saved_filters.sql")),
     (6, include_str!("../../migrations/sqlite/0006_lead_status_index.sql")),
     (7, include_str!("../../migrations/sqlite/0007_user_prefs.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_user_units.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -385,6 +385,33 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn extra_units(&self, user: UserId) -> Result<Vec<UnitId>> {
+        self.read(move |c| {
+            let mut s =
+                c.prepare_cached("SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id")?;
+            let rows = s.query_map([user.0], |r| r.get::<_, i64>(0).map(UnitId))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn set_extra_units(&self, user: UserId, units: Vec<UnitId>) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                tx.execute("DELETE FROM user_units WHERE user_id = ?1", [user.0])?;
+                for u in units {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO user_units (user_id, unit_id) VALUES (?1, ?2)",
+                        params![user.0, u.0],
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn user_lang(&self, user: UserId) -> Result<Option<String>> {
         self.read(move |c| {
             let mut s = c.prepare_cached("SELECT lang FROM user_prefs WHERE user_id = ?1")?;
