@@ -1288,6 +1288,29 @@ async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(newcomer.get("/").await.location, "/login");
     assert!(newcomer.sign_in("lq_clerk", "first-password").await.body.contains("用户名或密码不正确"));
+    // A further unit lets a user switch to it and act there.
+    let matter = app.create("clerk_a", "village_a").await["id"].as_i64().unwrap();
+    let mut b_clerk = Browser::new(app);
+    b_clerk.sign_in("clerk_b", "password-123").await;
+    assert_eq!(b_clerk.get(&format!("/matters/{matter}")).await.status, StatusCode::NOT_FOUND);
+    let clerk_b = app.users["clerk_b"].0.to_string();
+    let r = admin.post(&format!("/admin/users/{clerk_b}/units"), &[("csrf", &csrf), ("unit", &town)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = b_clerk.get("/").await;
+    assert!(home.body.contains("action=\"/scope\"") && home.body.contains("枫桥镇"), "{}", home.body);
+    assert_eq!(
+        b_clerk.get("/scope?unit=999999&next=/").await.status,
+        StatusCode::NOT_FOUND,
+        "only their own units"
+    );
+    let r = b_clerk.get(&format!("/scope?unit={town}&next=/matters/{matter}")).await;
+    assert_eq!(r.location, format!("/matters/{matter}"));
+    assert_eq!(
+        b_clerk.get(&format!("/matters/{matter}")).await.status,
+        StatusCode::OK,
+        "acting for 枫桥镇 now"
+    );
+
     // Categories are the whole installation's: the root administrator adds them.
     let r = admin
         .post(

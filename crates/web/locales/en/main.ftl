@@ -233,3 +233,7 @@ admin-category-zh = Chinese name
 admin-category-en = English name
 admin-add-category = Add a category
 admin-bad-code = A code is 2 to 32 lower-case letters, digits or underscores, and new
+scope-switch = Switch
+scope-label = Acting for
+admin-extra-units = Further units
+admin-extra-units-hint = Units this user may also switch to and act for (several may be chosen)

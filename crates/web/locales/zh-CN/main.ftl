@@ -233,3 +233,7 @@ admin-category-zh = 中文名称
 admin-category-en = 英文名称
 admin-add-category = 新增分类
 admin-bad-code = 代码须为 2 到 32 个小写字母、数字或下划线，且不能重复
+scope-switch = 切换单位
+scope-label = 当前单位
+admin-extra-units = 兼管单位
+admin-extra-units-hint = 该用户还可切换到以下单位办理（可多选）

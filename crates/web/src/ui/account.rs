@@ -214,6 +214,8 @@ pub fn frame(staff: &Staff, path: &str) -> Frame {
         csrf: staff.csrf.clone(),
         path: session::urlencode(path),
         admin: staff.caller.actor.role.administers(),
+        units: if staff.units.len() > 1 { staff.units.clone() } else { vec![] },
+        unit: staff.caller.actor.unit_id.0,
     }
 }
 
@@ -273,4 +275,29 @@ pub async fn change_password(
     state.tokens.forget_user(user);
     let notice = Some(tr.t("password-changed"));
     render(tr, &PasswordPage { frame: frame(&staff, "/account/password"), notice, errors: vec![] })
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitQuery {
+    unit: Option<i64>,
+    next: Option<String>,
+}
+
+/// Acts for another of the user's units from now on (a cookie, checked on every request).
+pub async fn switch_unit(
+    State(state): State<AppState>,
+    staff: Staff,
+    jar: CookieJar,
+    Query(q): Query<UnitQuery>,
+) -> Response {
+    let Some(unit) = q.unit.filter(|u| staff.units.iter().any(|(id, _)| id == u)) else {
+        return UiError::not_found(staff.tr).into_response();
+    };
+    let jar = jar.add(cookie(
+        session::UNIT_COOKIE,
+        unit.to_string(),
+        3600 * 24 * 30,
+        state.settings.secure_cookies,
+    ));
+    (jar, Redirect::to(&safe_next(q.next.as_deref()))).into_response()
 }

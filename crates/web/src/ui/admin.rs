@@ -482,3 +482,107 @@ pub async fn add_category(
     }
     Redirect::to("/admin/categories?done=1").into_response()
 }
+
+#[derive(Template)]
+#[template(path = "admin_user_units.html")]
+pub struct UserUnitsPage {
+    pub frame: Frame,
+    pub id: i64,
+    pub name: String,
+    pub home: i64,
+    /// (unit, name, chosen)
+    pub units: Vec<(i64, String, bool)>,
+}
+
+/// A user in the administrator's subtree.
+async fn user_in_scope(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<minsheng_store::UserRecord, UiError> {
+    let found = state.store.users_by_id(&[UserId(id)]).await.map_err(|e| UiError::new(staff.tr, e.into()))?;
+    let org = state.org();
+    found
+        .into_iter()
+        .find(|u| org.is_within(u.unit_id, staff.caller.actor.unit_id))
+        .ok_or_else(|| UiError::not_found(staff.tr))
+}
+
+pub async fn user_units(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let user = match user_in_scope(&state, &staff, id).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let chosen = match state.store.extra_units(user.id).await {
+        Ok(u) => u,
+        Err(e) => return UiError::new(staff.tr, e.into()).into_response(),
+    };
+    let org = state.org();
+    let page = UserUnitsPage {
+        frame: frame(&staff, "/admin/users"),
+        id,
+        name: user.display_name,
+        home: user.unit_id.0,
+        units: org
+            .iter()
+            .filter(|u| {
+                matches!(
+                    u.kind,
+                    UnitKind::County | UnitKind::Township | UnitKind::Department | UnitKind::Committee
+                )
+            })
+            .filter(|u| org.is_within(u.id, staff.caller.actor.unit_id) && u.id != user.unit_id)
+            .map(|u| {
+                (
+                    u.id.0,
+                    org.full_name(u.id).chars().collect::<String>().trim().to_owned(),
+                    chosen.contains(&u.id),
+                )
+            })
+            .map(|(i, n, c)| {
+                if n.is_empty() {
+                    (i, org.get(UnitId(i)).map(|u| u.name.clone()).unwrap_or_default(), c)
+                } else {
+                    (i, n, c)
+                }
+            })
+            .collect(),
+    };
+    render(staff.tr, &page)
+}
+
+/// Saves a user's extra units: only units in the administrator's own subtree.
+pub async fn save_user_units(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let tr = staff.tr;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    if !staff.csrf_ok(csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let user = match user_in_scope(&state, &staff, id).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let org = state.org();
+    let units: Vec<UnitId> = fields
+        .iter()
+        .filter(|(k, _)| k == "unit")
+        .filter_map(|(_, v)| v.parse::<i64>().ok().map(UnitId))
+        .filter(|u| org.is_within(*u, staff.caller.actor.unit_id) && *u != user.unit_id)
+        .take(50)
+        .collect();
+    if let Err(e) = state.store.set_extra_units(user.id, units).await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    Redirect::to(&format!("/admin/users?unit={}&done=1", user.unit_id)).into_response()
+}

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::switch_language))
+        .route("/scope", get(account::switch_unit))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/matters", get(list::show))
         .route("/matters/export.xlsx", get(list::export))
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::add_user_form))
         .route("/admin/users/{id}", post(admin::update_user))
         .route("/admin/categories", get(admin::categories).post(admin::add_category))
+        .route("/admin/users/{id}/units", get(admin::user_units).post(admin::save_user_units))
         .route(
             "/assets/app.css",
             get(|| asset("text/css; charset=utf-8", include_bytes!("../../assets/ui/app.css"))),

@@ -15,6 +15,9 @@ pub struct Frame {
     pub path: String,
     /// Show the administration link.
     pub admin: bool,
+    /// Units to switch between (empty unless there are several), and the current one.
+    pub units: Vec<(i64, String)>,
+    pub unit: i64,
 }
 
 /// (value, words) pairs for a `<select>` of matter kinds.

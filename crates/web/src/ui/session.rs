@@ -13,6 +13,8 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "ms_session";
+/// The unit a user with several acts for now (their own when absent or not theirs).
+pub const UNIT_COOKIE: &str = "ms_unit";
 /// The double-submit token of the login form, before there is a session.
 pub const LOGIN_COOKIE: &str = "ms_login";
 
@@ -21,6 +23,8 @@ pub struct Staff {
     pub caller: Caller,
     pub tr: Tr,
     pub csrf: String,
+    /// Units the user may act for, their own first: (id, name). One entry for most users.
+    pub units: Vec<(i64, String)>,
 }
 
 impl Staff {
@@ -84,11 +88,30 @@ impl FromRequestParts<AppState> for Staff {
         let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
             return Err(to_login(parts));
         };
-        match auth::caller_for(state, &secret).await {
-            Ok(Some(caller)) => Ok(Staff { caller, tr, csrf: csrf_for(&secret) }),
-            Ok(None) => Err(to_login(parts)),
-            Err(e) => Err(super::error::UiError::new(tr, e).into_response()),
+        let mut caller = match auth::caller_for(state, &secret).await {
+            Ok(Some(caller)) => caller,
+            Ok(None) => return Err(to_login(parts)),
+            Err(e) => return Err(super::error::UiError::new(tr, e).into_response()),
+        };
+        let extra = match state.store.extra_units(caller.user.id).await {
+            Ok(u) => u,
+            Err(e) => return Err(super::error::UiError::new(tr, e.into()).into_response()),
+        };
+        let org = state.org();
+        let home = caller.user.unit_id;
+        let units: Vec<(i64, String)> = std::iter::once(home)
+            .chain(extra.iter().copied().filter(|u| *u != home))
+            .filter_map(|u| org.get(u).map(|x| (u.0, x.name.clone())))
+            .collect();
+        // Acting for another of the user's units: its subtree becomes the scope.
+        let chosen = jar.get(UNIT_COOKIE).and_then(|c| c.value().parse::<i64>().ok());
+        if let Some(unit) = chosen.map(minsheng_domain::UnitId).filter(|u| *u != home && extra.contains(u))
+            && let Some(path) = org.path(unit)
+        {
+            caller.actor.unit_id = unit;
+            caller.scope = minsheng_store::Scope::subtree(path);
         }
+        Ok(Staff { caller, tr, csrf: csrf_for(&secret), units })
     }
 }
 
