@@ -1273,8 +1273,9 @@ async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let list = admin.get(&format!("/admin/users?unit={town}")).await;
-    assert!(list.body.contains("lq_clerk") && list.body.contains("clerk_a"), "{}", list.body);
+    let list = admin.get(&format!("/admin/users?unit={village}")).await;
+    assert!(list.body.contains("lq_clerk") && !list.body.contains("clerk_a"), "{}", list.body);
+    assert!(admin.get(&format!("/admin/users?unit={town}")).await.body.contains("clerk_a"));
     let mut newcomer = Browser::new(app);
     assert_eq!(newcomer.sign_in("lq_clerk", "first-password").await.location, "/");
     // Deactivated: the session ends and signing in fails.

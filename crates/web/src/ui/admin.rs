@@ -240,7 +240,10 @@ async fn users_page(
     let tr = staff.tr;
     let org = state.org();
     let path = org.path(unit).ok_or(ApiError::NotFound)?;
-    let users = state.store.users(&Scope::subtree(path)).await?;
+    // The unit's own users; those of units below are one click down the tree (a county's
+    // whole subtree would be a page of thousands).
+    let users: Vec<_> =
+        state.store.users(&Scope::subtree(path)).await?.into_iter().filter(|u| u.unit_id == unit).collect();
     Ok(UsersPage {
         frame: frame(staff, "/admin/users"),
         unit_id: unit.0,
