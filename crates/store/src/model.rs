@@ -244,9 +244,12 @@ pub struct MatterFilter {
     /// Oldest deadline first instead of newest first; only matters with a deadline, and no
     /// further pages (for short lists such as the workbench's).
     pub by_deadline: bool,
+    /// Oldest first (the page cursor then moves forward).
+    pub oldest_first: bool,
 }
 
-/// Newest first; `before` is the cursor (the last id of the previous page).
+/// Newest first (or oldest, by the filter); `before` is the cursor: the last id of the
+/// previous page, after which this page continues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Page {
     pub before: Option<MatterId>,

@@ -244,6 +244,11 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     let mut newest_first = made.clone();
     newest_first.reverse();
     assert_eq!(every(MatterFilter::default()).await, newest_first);
+    assert_eq!(
+        every(MatterFilter { oldest_first: true, ..Default::default() }).await,
+        made,
+        "oldest first, paged forward"
+    );
     let petitions = every(MatterFilter { kind: Some(MatterKind::Petition), ..Default::default() }).await;
     assert_eq!(petitions.len(), 9);
     let petition = MatterFilter { kind: Some(MatterKind::Petition), ..Default::default() };

@@ -766,6 +766,13 @@ async fn list_filters_and_pages(app: &App) {
         }
     }
     assert_eq!(seen, ids);
+    let (_, oldest) =
+        app.call(Method::GET, "/api/v1/matters?sort=oldest&limit=2", Some("clerk_a"), None).await;
+    let first: Vec<i64> =
+        oldest["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert_eq!(first, [ids[6], ids[5]], "oldest first");
+    let (s, p) = app.call(Method::GET, "/api/v1/matters?sort=sideways", Some("clerk_a"), None).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["sort".to_string()]));
     let count = |q: &'static str| async move {
         let (s, page) = app.call(Method::GET, &format!("/api/v1/matters?{q}"), Some("leader"), None).await;
         assert_eq!(s, StatusCode::OK, "{q}: {page}");

@@ -164,11 +164,14 @@ pub async fn list(
         sql.push_str(&clause.replace('?', &format!("${}", args.len())));
     };
     if let Some(before) = page.before {
-        arg(&mut sql, " AND m.id < ?", Box::new(before.0));
+        let clause = if filter.oldest_first { " AND m.id > ?" } else { " AND m.id < ?" };
+        arg(&mut sql, clause, Box::new(before.0));
     }
     let limit = page.limit.clamp(1, 500);
     let order = if filter.by_deadline {
         " ORDER BY m.report_by, m.id LIMIT ?"
+    } else if filter.oldest_first {
+        " ORDER BY m.id LIMIT ?"
     } else {
         " ORDER BY m.id DESC LIMIT ?"
     };

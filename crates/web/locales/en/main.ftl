@@ -237,3 +237,6 @@ scope-switch = Switch
 scope-label = Acting for
 admin-extra-units = Further units
 admin-extra-units-hint = Units this user may also switch to and act for (several may be chosen)
+list-sort = Order
+list-newest = Newest first
+list-oldest = Oldest first

@@ -237,3 +237,6 @@ scope-switch = 切换单位
 scope-label = 当前单位
 admin-extra-units = 兼管单位
 admin-extra-units-hint = 该用户还可切换到以下单位办理（可多选）
+list-sort = 排序
+list-newest = 最新登记在前
+list-oldest = 最早登记在前

@@ -179,6 +179,8 @@ pub struct ListParams {
     pub to: Option<String>,
     /// `true`: only unanswered matters past their report-back deadline.
     pub overdue: Option<String>,
+    /// `newest` (default) or `oldest` first.
+    pub sort: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
@@ -207,6 +209,12 @@ impl ListParams {
             registered_before: parse_param("to", &q.to, parse_instant)?,
             ..MatterFilter::default()
         };
+        filter.oldest_first = parse_param("sort", &q.sort, |s| match s {
+            "newest" => Some(false),
+            "oldest" => Some(true),
+            _ => None,
+        })?
+        .unwrap_or(false);
         if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
             filter.unanswered = true;
             filter.report_by_before = Some(state.clock.now());

@@ -27,6 +27,7 @@ pub struct Shown {
     pub from: String,
     pub to: String,
     pub overdue: String,
+    pub sort: String,
 }
 
 #[derive(Template)]
@@ -61,6 +62,7 @@ fn shown(p: &ListParams) -> Shown {
         from: v(&p.from),
         to: v(&p.to),
         overdue: v(&p.overdue),
+        sort: v(&p.sort),
     }
 }
 
@@ -75,6 +77,7 @@ fn href(path: &str, q: &Shown, cursor: Option<i64>) -> String {
         ("from", &q.from),
         ("to", &q.to),
         ("overdue", &q.overdue),
+        ("sort", &q.sort),
     ];
     let mut query: Vec<String> =
         pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
