@@ -43,6 +43,7 @@ pub struct Inner {
     pub metrics: Metrics,
     pub settings: Settings,
     pub tokens: crate::auth::TokenCache,
+    pub exports: crate::ui::export::Jobs,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
     /// When the org tree was last reread because a request named an unknown unit.
@@ -69,6 +70,7 @@ impl AppState {
             metrics: Metrics::default(),
             settings,
             tokens: crate::auth::TokenCache::default(),
+            exports: crate::ui::export::Jobs::default(),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
             last_miss: std::sync::Mutex::new(None),

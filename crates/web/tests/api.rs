@@ -1358,6 +1358,57 @@ async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+async fn large_exports_run_in_the_background(app: &App) {
+    // Five thousand matters straight into the store, as an import would.
+    let org = minsheng_domain::OrgTree::new(app.store.units().await.unwrap()).unwrap();
+    let draft: minsheng_domain::matter::RegistrationDraft =
+        serde_json::from_value(app.intake("village_a")).unwrap();
+    let catalogue = minsheng_domain::Catalogue::new(minsheng_domain::category::defaults());
+    let reg = minsheng_domain::matter::Registration::parse(&draft, &catalogue, |u| org.contains(u)).unwrap();
+    let now = jiff::Timestamp::now();
+    let appends: Vec<_> = (0..5_000)
+        .map(|_| {
+            let m = minsheng_domain::Matter::registered(
+                minsheng_domain::MatterId(0),
+                reg.clone(),
+                now,
+                app.users["clerk_a"],
+            );
+            let event = minsheng_domain::Event::Registered(reg.clone());
+            minsheng_store::Append::new_matter(&m, &[event], &org, None).unwrap()
+        })
+        .collect();
+    assert!(app.store.append_many(appends).await.iter().all(|r| r.is_ok()));
+    let mut b = Browser::new(app);
+    b.sign_in("clerk_a", "password-123").await;
+    let r = b.get("/matters/export.xlsx?kind=dispute").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let job = r.location.clone();
+    assert!(job.starts_with("/matters/export/"), "{job}");
+    // Another user cannot watch or take it.
+    let mut other = Browser::new(app);
+    other.sign_in("leader", "password-123").await;
+    assert_eq!(other.get(&job).await.status, StatusCode::NOT_FOUND);
+    let mut page = b.get(&job).await;
+    for _ in 0..100 {
+        if page.body.contains("文件已生成") {
+            break;
+        }
+        assert!(
+            page.body.contains("http-equiv=\"refresh\"") && page.body.contains("正在导出"),
+            "{}",
+            page.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = b.get(&job).await;
+    }
+    assert!(page.body.contains("已整理 5000 条"), "{}", page.body);
+    let (_, xlsx) = b.bytes(&format!("{job}/file")).await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(calamine::Reader::worksheet_range(&mut book, "事项列表").unwrap().height(), 5_001);
+    assert_eq!(b.get(&format!("{job}/file")).await.status, StatusCode::NOT_FOUND, "a file is taken once");
+}
+
 async fn staff_change_their_password(app: &App) {
     let mut b = Browser::new(app);
     b.sign_in("handler2", "password-123").await;
@@ -1419,5 +1470,6 @@ on_both_engines!(
     staff_change_their_password,
     clerks_register_matters_with_the_form,
     staff_filter_and_page_the_list,
+    large_exports_run_in_the_background,
     administrators_keep_the_tree_and_the_accounts,
 );

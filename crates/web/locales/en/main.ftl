@@ -240,3 +240,6 @@ admin-extra-units-hint = Units this user may also switch to and act for (several
 list-sort = Order
 list-newest = Newest first
 list-oldest = Oldest first
+export-progress = Exporting: { $n } rows gathered so far…
+export-ready = { $n } rows exported; the file is ready.
+export-download = Download the Excel file

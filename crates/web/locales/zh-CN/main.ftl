@@ -240,3 +240,6 @@ admin-extra-units-hint = 该用户还可切换到以下单位办理（可多选�
 list-sort = 排序
 list-newest = 最新登记在前
 list-oldest = 最早登记在前
+export-progress = 正在导出，已整理 { $n } 条，请稍候……
+export-ready = 已整理 { $n } 条，文件已生成。
+export-download = 下载 Excel 文件

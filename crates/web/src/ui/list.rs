@@ -11,9 +11,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use minsheng_docs::{Cell, Sheet};
 use minsheng_domain::{Status, UnitKind};
 
 /// The filter values as the form shows them.
@@ -152,105 +150,6 @@ pub async fn show(
         error,
     };
     render(tr, &page)
-}
-
-/// The most rows one export holds; narrower filters for more.
-const EXPORT_MAX: usize = 100_000;
-
-/// The current list, every page of it up to [`EXPORT_MAX`], as an XLSX file.
-pub async fn export(
-    State(state): State<AppState>,
-    staff: Staff,
-    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let tr = staff.tr;
-    let Ok(Query(params)) = query else { return UiError::not_found(tr).into_response() };
-    let (filter, mut page) = match params.filter(&state) {
-        Ok(f) => f,
-        Err(e) => return UiError::new(tr, e).into_response(),
-    };
-    page.limit = 500;
-    page.before = None;
-    let mut items = Vec::new();
-    loop {
-        match state.store.list(&staff.caller.scope, &filter, page).await {
-            Ok(p) => {
-                items.extend(p.items);
-                match p.next {
-                    Some(next) if items.len() < EXPORT_MAX => page.before = Some(next),
-                    _ => break,
-                }
-            }
-            Err(e) => return UiError::new(tr, e.into()).into_response(),
-        }
-    }
-    items.truncate(EXPORT_MAX);
-    let org = state.org();
-    let catalogue = state.catalogue();
-    let header = [
-        "col-id",
-        "col-title",
-        "col-kind",
-        "col-status",
-        "export-col-channel",
-        "export-col-category",
-        "col-place",
-        "export-col-lead",
-        "export-col-people",
-        "export-col-amount",
-        "col-registered",
-        "col-deadline",
-        "export-col-closed",
-        "export-col-reopened",
-    ]
-    .iter()
-    .map(|k| tr.t(k))
-    .collect();
-    let time =
-        |t: Option<jiff::Timestamp>| t.map(super::pages::china_time).map(Cell::Text).unwrap_or(Cell::Empty);
-    let rows = items
-        .iter()
-        .map(|m| {
-            vec![
-                Cell::Int(m.id.0),
-                Cell::Text(m.title.clone()),
-                Cell::Text(tr.of("kind", m.kind.as_str())),
-                Cell::Text(tr.of("status", m.status.as_str())),
-                Cell::Text(tr.of("channel", m.channel.as_str())),
-                Cell::Text(
-                    catalogue.get(&m.category).map(|c| tr.category(c)).unwrap_or_else(|| m.category.clone()),
-                ),
-                Cell::Text(org.full_name(m.unit_id)),
-                m.lead_unit_id.map(|u| Cell::Text(org.full_name(u))).unwrap_or(Cell::Empty),
-                Cell::Int(m.people_involved),
-                m.amount_fen.map(|f| Cell::Money(f as f64 / 100.0)).unwrap_or(Cell::Empty),
-                time(Some(m.registered_at)),
-                time(m.report_by),
-                time(m.closed_at),
-                Cell::Int(m.reopen_count),
-            ]
-        })
-        .collect();
-    let sheet = Sheet { name: tr.t("export-sheet"), header, rows };
-    let bytes = match tokio::task::spawn_blocking(move || sheet.to_xlsx()).await {
-        Ok(Ok(bytes)) => bytes,
-        _ => return UiError::new(tr, ApiError::Internal).into_response(),
-    };
-    let day = super::pages::china_time(state.clock.now()).chars().take(10).collect::<String>();
-    let name = format!("{}-{day}.xlsx", tr.t("export-file"));
-    let disposition =
-        format!("attachment; filename=\"matters-{day}.xlsx\"; filename*=UTF-8''{}", urlencode(&name));
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// The most filters one user keeps.

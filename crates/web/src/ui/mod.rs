@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod attachments;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod intake;
 pub mod list;
@@ -30,7 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/scope", get(account::switch_unit))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/matters", get(list::show))
-        .route("/matters/export.xlsx", get(list::export))
+        .route("/matters/export.xlsx", get(export::start))
+        .route("/matters/export/{id}", get(export::progress))
+        .route("/matters/export/{id}/file", get(export::download))
         .route("/matters/filters", post(list::save_filter))
         .route("/matters/filters/{id}/delete", post(list::delete_filter))
         .route(
