@@ -53,6 +53,16 @@ pub trait Store: Send + Sync + 'static {
 
     async fn units(&self) -> Result<Vec<Unit>>;
     async fn create_unit(&self, unit: NewUnit) -> Result<Unit>;
+    /// Moves a unit (and everything below it) under another parent, rewriting the paths that
+    /// scope queries use: the units', the matters' places and the access rows. `old_path` and
+    /// `new_path` are the unit's own path before and after.
+    async fn move_unit(
+        &self,
+        id: UnitId,
+        new_parent: UnitId,
+        old_path: String,
+        new_path: String,
+    ) -> Result<()>;
     /// Renames a unit (its place in the tree stays).
     async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()>;
     async fn categories(&self) -> Result<Vec<Category>>;

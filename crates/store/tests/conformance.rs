@@ -301,6 +301,26 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     assert!(none.is_empty());
 }
 
+async fn moving_a_unit_carries_its_matters(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let id = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let scope = |org: &OrgTree, u: UnitId| Scope::subtree(org.path(u).unwrap());
+    assert!(s.events(&scope(&t.org, t.town_b), id).await.unwrap().is_none());
+    // The village moves from township A to township B, and its matter with it.
+    let old = t.org.path(t.village_a).unwrap();
+    let new = format!("{}{}/", t.org.path(t.town_b).unwrap(), t.village_a.0);
+    s.move_unit(t.village_a, t.town_b, old, new).await.unwrap();
+    let org = OrgTree::new(s.units().await.unwrap()).unwrap();
+    assert!(org.is_within(t.village_a, t.town_b));
+    assert!(s.events(&scope(&org, t.town_b), id).await.unwrap().is_some());
+    assert!(s.events(&scope(&org, t.town_a), id).await.unwrap().is_none());
+    let in_b = MatterFilter { unit_path: org.path(t.town_b), ..Default::default() };
+    assert_eq!(s.list(&Scope::all(), &in_b, Page { before: None, limit: 10 }).await.unwrap().items.len(), 1);
+    // Paths that merely share a prefix of digits are left alone.
+    assert_eq!(org.path(t.town_a), t.org.path(t.town_a));
+}
+
 async fn chain_detects_tampering(f: &Fixture) {
     let s = f.store.as_ref();
     let t = tree(s).await;
@@ -539,6 +559,7 @@ on_both_engines!(
     scope_confines_reads,
     filters_and_cursor_pages,
     chain_detects_tampering,
+    moving_a_unit_carries_its_matters,
     truncation_and_empty_appends_are_refused,
     concurrent_appends_share_commits,
     users_and_tokens,

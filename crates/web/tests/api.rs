@@ -1296,6 +1296,30 @@ async fn administrators_keep_the_tree_and_the_accounts(app: &App) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(newcomer.get("/").await.location, "/login");
     assert!(newcomer.sign_in("lq_clerk", "first-password").await.body.contains("用户名或密码不正确"));
+    // Moving the village to the other township takes its matters along.
+    let m = app.create("clerk_a", "village_a").await["id"].as_i64().unwrap();
+    let mut body = app.intake("village_a");
+    body["unit_id"] = json!(village.parse::<i64>().unwrap());
+    let (s, placed) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let placed = placed["id"].as_i64().unwrap();
+    let town_b = app.unit("town_b").to_string();
+    let page = admin.get(&format!("/admin/units?parent={village}")).await;
+    assert!(page.body.contains(&format!("<option value=\"{town_b}\">")), "{}", page.body);
+    let r =
+        admin.post(&format!("/admin/units/{village}/move"), &[("csrf", &csrf), ("parent", &town_b)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (s, _) = app.call(Method::GET, &format!("/api/v1/matters/{placed}"), Some("clerk_b"), None).await;
+    assert_eq!(s, StatusCode::OK, "the moved village's matter is now township B's");
+    let (s, _) = app.call(Method::GET, &format!("/api/v1/matters/{m}"), Some("clerk_b"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "other matters stay where they were");
+    let r = admin.post(&format!("/admin/units/{town}/move"), &[("csrf", &csrf), ("parent", &village)]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a unit cannot move under its own subtree or an unfit parent"
+    );
+
     // A further unit lets a user switch to it and act there.
     let matter = app.create("clerk_a", "village_a").await["id"].as_i64().unwrap();
     let mut b_clerk = Browser::new(app);

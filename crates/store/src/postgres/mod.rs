@@ -116,6 +116,28 @@ impl Store for PgStore {
         })
     }
 
+    async fn move_unit(
+        &self,
+        id: UnitId,
+        new_parent: UnitId,
+        old_path: String,
+        new_path: String,
+    ) -> Result<()> {
+        let (lo, hi) = crate::scope::prefix_range(&old_path);
+        let start = old_path.chars().count() as i32 + 1;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("UPDATE units SET parent_id = $2 WHERE id = $1", &[&id.0, &new_parent.0]).await?;
+        for (table, column) in [("units", "path"), ("matters", "unit_path"), ("matter_access", "unit_path")] {
+            let sql = format!(
+                "UPDATE {table} SET {column} = $1 || substr({column}, $2) WHERE {column} >= $3 AND {column} < $4"
+            );
+            tx.execute(&sql, &[&new_path, &start, &lo, &hi]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()> {
         let c = self.client().await?;
         c.execute("UPDATE units SET name = $2, code = $3 WHERE id = $1", &[&id.0, &name, &code]).await?;

@@ -149,6 +149,33 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn move_unit(
+        &self,
+        id: UnitId,
+        new_parent: UnitId,
+        old_path: String,
+        new_path: String,
+    ) -> Result<()> {
+        let (lo, hi) = crate::scope::prefix_range(&old_path);
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                tx.execute("UPDATE units SET parent_id = ?2 WHERE id = ?1", params![id.0, new_parent.0])?;
+                let rewrite = |table: &str, column: &str| {
+                    format!(
+                        "UPDATE {table} SET {column} = ?1 || substr({column}, ?2) WHERE {column} >= ?3 AND {column} < ?4"
+                    )
+                };
+                let start = old_path.chars().count() as i64 + 1;
+                for (table, column) in [("units", "path"), ("matters", "unit_path"), ("matter_access", "unit_path")] {
+                    tx.execute(&rewrite(table, column), params![new_path, start, lo, hi])?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn rename_unit(&self, id: UnitId, name: String, code: Option<String>) -> Result<()> {
         self.writer
             .solo(move |c| {

@@ -243,3 +243,5 @@ list-oldest = Oldest first
 export-progress = Exporting: { $n } rows gathered so far…
 export-ready = { $n } rows exported; the file is ready.
 export-download = Download the Excel file
+admin-move-to = Move this unit (with everything below it and its matters) under
+admin-move = Move

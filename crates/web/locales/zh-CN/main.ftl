@@ -243,3 +243,5 @@ list-oldest = 最早登记在前
 export-progress = 正在导出，已整理 { $n } 条，请稍候……
 export-ready = 已整理 { $n } 条，文件已生成。
 export-download = 下载 Excel 文件
+admin-move-to = 将本单位（连同下级与事项）移至
+admin-move = 移动

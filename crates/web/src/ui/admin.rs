@@ -33,6 +33,8 @@ pub struct UnitsPage {
     pub crumbs: Vec<(i64, String)>,
     pub children: Vec<UnitLine>,
     pub kinds: Vec<(String, String)>,
+    /// Where the unit shown may move: (id, name).
+    pub parents: Vec<(i64, String)>,
     pub notice: Option<String>,
     pub errors: Vec<String>,
 }
@@ -107,6 +109,7 @@ fn units_page(
         .collect();
     let parent_kind = org.get(parent).map(|u| u.kind);
     UnitsPage {
+        parents: move_targets(&org, parent, root),
         frame: frame(staff, "/admin/units"),
         parent_id: parent.0,
         crumbs,
@@ -588,4 +591,59 @@ pub async fn save_user_units(
         return UiError::new(tr, e.into()).into_response();
     }
     Redirect::to(&format!("/admin/users?unit={}&done=1", user.unit_id)).into_response()
+}
+
+/// Units the unit may move under: in the administrator's subtree, of a kind that may hold it,
+/// not inside it, not its parent already. Never the administrator's own root.
+fn move_targets(org: &minsheng_domain::OrgTree, unit: UnitId, root: UnitId) -> Vec<(i64, String)> {
+    let Some(this) = org.get(unit) else { return vec![] };
+    if unit == root || this.parent_id.is_none() {
+        return vec![];
+    }
+    org.iter()
+        .filter(|p| org.is_within(p.id, root) && !org.is_within(p.id, unit) && Some(p.id) != this.parent_id)
+        .filter(|p| this.kind.may_sit_under(Some(p.kind)))
+        .map(|p| {
+            let name = org.full_name(p.id);
+            (p.id.0, if name.is_empty() { p.name.clone() } else { name })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    csrf: String,
+    parent: i64,
+}
+
+/// Moves a unit, with everything below it and the matters placed there, under a new parent.
+pub async fn move_unit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&form.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    if let Err(e) = admin_only(&staff) {
+        return e.into_response();
+    }
+    let org = state.org();
+    let unit = UnitId(id);
+    let target = UnitId(form.parent);
+    let allowed = move_targets(&org, unit, staff.caller.actor.unit_id).iter().any(|(p, _)| *p == target.0);
+    let (Some(old), Some(parent_path), true) = (org.path(unit), org.path(target), allowed) else {
+        return UiError::new(tr, ApiError::Forbidden(Denial::OutOfScope)).into_response();
+    };
+    let new = format!("{parent_path}{id}/");
+    let moved = async {
+        state.store.move_unit(unit, target, old, new).await?;
+        state.reload().await
+    };
+    if let Err(e) = moved.await {
+        return UiError::new(tr, e.into()).into_response();
+    }
+    Redirect::to(&format!("/admin/units?parent={id}&done=1")).into_response()
 }

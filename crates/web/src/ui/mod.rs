@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))
         .route("/admin/units/{id}", post(admin::rename_unit))
+        .route("/admin/units/{id}/move", post(admin::move_unit))
         .route("/admin/users", get(admin::users).post(admin::add_user_form))
         .route("/admin/users/{id}", post(admin::update_user))
         .route("/admin/categories", get(admin::categories).post(admin::add_category))
