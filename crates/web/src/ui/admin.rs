@@ -75,6 +75,12 @@ fn unit_in_scope(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<Un
     if state.org().is_within(unit, root) { Ok(unit) } else { Err(UiError::not_found(staff.tr)) }
 }
 
+/// An administrator's page about a unit in their subtree (their own root when none is named).
+fn admin_unit(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<UnitId, UiError> {
+    admin_only(staff)?;
+    unit_in_scope(state, staff, raw)
+}
+
 fn messages(staff: &Staff, e: &ApiError) -> Vec<String> {
     let lang = staff.tr.lang();
     match e {
@@ -134,10 +140,7 @@ fn units_page(
 }
 
 pub async fn units(State(state): State<AppState>, staff: Staff, Query(q): Query<UnitsQuery>) -> Response {
-    if let Err(e) = admin_only(&staff) {
-        return e.into_response();
-    }
-    let parent = match unit_in_scope(&state, &staff, q.parent) {
+    let parent = match admin_unit(&state, &staff, q.parent) {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
@@ -272,10 +275,7 @@ async fn users_page(
 }
 
 pub async fn users(State(state): State<AppState>, staff: Staff, Query(q): Query<UsersQuery>) -> Response {
-    if let Err(e) = admin_only(&staff) {
-        return e.into_response();
-    }
-    let unit = match unit_in_scope(&state, &staff, q.unit) {
+    let unit = match admin_unit(&state, &staff, q.unit) {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
