@@ -72,13 +72,7 @@ impl Append {
         org: &OrgTree,
         idempotency: Option<IdempotencyKey>,
     ) -> Self {
-        Self {
-            target: Target::New { idempotency },
-            at: after.updated_at,
-            events,
-            projection: Some(Projection::of(after, org)),
-            access_paths: after.visible_to_units().into_iter().filter_map(|u| org.path(u)).collect(),
-        }
+        Self::projecting(Target::New { idempotency }, after, events, org)
     }
 
     /// The append that records `events`, which brought the matter to state `after`.
@@ -117,13 +111,18 @@ impl Append {
         let at = after.updated_at;
         let events =
             events.iter().map(|e| PendingEvent::of(e, at, UserId(0))).collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        Ok(Self::projecting(target, after, events, org))
+    }
+
+    /// `events` leading to `after`, with the projection and access rows of `after`.
+    fn projecting(target: Target, after: &Matter, events: Vec<PendingEvent>, org: &OrgTree) -> Self {
+        Self {
             target,
-            at,
+            at: after.updated_at,
             events,
             projection: Some(Projection::of(after, org)),
             access_paths: after.visible_to_units().into_iter().filter_map(|u| org.path(u)).collect(),
-        })
+        }
     }
 
     /// Attributes every event to `actor`.
