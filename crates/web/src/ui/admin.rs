@@ -75,6 +75,14 @@ fn unit_in_scope(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<Un
     if state.org().is_within(unit, root) { Ok(unit) } else { Err(UiError::not_found(staff.tr)) }
 }
 
+/// A form an administrator posted: its CSRF token first, then the role.
+fn admin_post(staff: &Staff, csrf: &str) -> Result<(), UiError> {
+    if !staff.csrf_ok(csrf) {
+        return Err(UiError::csrf(staff.tr));
+    }
+    admin_only(staff)
+}
+
 /// An administrator's page about a unit in their subtree (their own root when none is named).
 fn admin_unit(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<UnitId, UiError> {
     admin_only(staff)?;
@@ -195,10 +203,7 @@ pub async fn rename_unit(
     Form(form): Form<UnitForm>,
 ) -> Response {
     let tr = staff.tr;
-    if !staff.csrf_ok(&form.csrf) {
-        return UiError::csrf(tr).into_response();
-    }
-    if let Err(e) = admin_only(&staff) {
+    if let Err(e) = admin_post(&staff, &form.csrf) {
         return e.into_response();
     }
     let unit = match unit_in_scope(&state, &staff, Some(id)) {
@@ -347,10 +352,7 @@ pub async fn update_user(
     Form(form): Form<UserForm>,
 ) -> Response {
     let tr = staff.tr;
-    if !staff.csrf_ok(&form.csrf) {
-        return UiError::csrf(tr).into_response();
-    }
-    if let Err(e) = admin_only(&staff) {
+    if let Err(e) = admin_post(&staff, &form.csrf) {
         return e.into_response();
     }
     let found = match state.store.users_by_id(&[UserId(id)]).await {
@@ -569,10 +571,7 @@ pub async fn save_user_units(
 ) -> Response {
     let tr = staff.tr;
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
-    if !staff.csrf_ok(csrf) {
-        return UiError::csrf(tr).into_response();
-    }
-    if let Err(e) = admin_only(&staff) {
+    if let Err(e) = admin_post(&staff, csrf) {
         return e.into_response();
     }
     let user = match user_in_scope(&state, &staff, id).await {
@@ -624,10 +623,7 @@ pub async fn move_unit(
     Form(form): Form<MoveForm>,
 ) -> Response {
     let tr = staff.tr;
-    if !staff.csrf_ok(&form.csrf) {
-        return UiError::csrf(tr).into_response();
-    }
-    if let Err(e) = admin_only(&staff) {
+    if let Err(e) = admin_post(&staff, &form.csrf) {
         return e.into_response();
     }
     let org = state.org();
