@@ -17,6 +17,14 @@ struct Server {
     base: String,
 }
 
+/// A server still running when its test ends is killed, so no test leaves one behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_minsheng")
 }
@@ -164,9 +172,7 @@ async fn sigkill_during_intake_loses_no_acknowledged_matter() {
     let (code, out) = verify(&db);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("chain intact"), "{out}");
-    let mut server = server;
-    server.child.kill().unwrap();
-    let _ = server.child.wait();
+    drop(server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,16 +192,14 @@ async fn sigterm_finishes_in_flight_commits_and_exits_cleanly() {
     assert!(status.success(), "graceful shutdown should exit 0, got {status}");
     let acked = loader.await.unwrap();
     assert!(!acked.is_empty());
-    let mut server = start(&db);
+    let server = start(&db);
     assert_all_present(&server.base, &token, &acked).await;
-    server.child.kill().unwrap();
-    let _ = server.child.wait();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_names_the_first_altered_event_and_backup_copies_a_running_database() {
     let (dir, db) = temp_db();
-    let mut server = start(&db);
+    let server = start(&db);
     let http = reqwest::Client::new();
     let token = token(&http, &server.base).await;
     let unit = root_unit(&http, &server.base, &token).await;
@@ -216,8 +220,7 @@ async fn verify_names_the_first_altered_event_and_backup_copies_a_running_databa
     let again = Command::new(bin()).args(["backup", "--database-url"]).arg(&db).arg(&copy).output().unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    server.child.kill().unwrap();
-    let _ = server.child.wait();
+    drop(server);
 
     assert_eq!(verify(&copy), (0, "事件链完整 chain intact: 5 events verified\n".into()));
     // Someone edits the third event behind the application's back.
