@@ -71,6 +71,11 @@ impl Role {
         matches!(self, Self::Admin | Self::Leader | Self::Clerk | Self::Handler | Self::Mediator)
     }
 
+    /// May supervise (督办/催办) and assign a leader to own a matter (包案).
+    pub fn supervises(self) -> bool {
+        matches!(self, Self::Admin | Self::Leader)
+    }
+
     /// May manage units and users.
     pub fn administers(self) -> bool {
         matches!(self, Self::Admin)

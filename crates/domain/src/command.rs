@@ -3,7 +3,13 @@
 //! never writes anything; the store appends what it returns.
 
 use crate::access::Actor;
+use crate::calendar::{Calendar, Limit};
 use crate::category::Catalogue;
+use crate::clock::{self, ClockName};
+use crate::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
+use crate::ids::{MatterId, UserId};
+use crate::matter::MatterKind;
+use crate::policy::Policies;
 use crate::error::{Denial, DomainError, FieldError, Issue};
 use crate::event::Event;
 use crate::ids::UnitId;
@@ -20,9 +26,11 @@ pub struct Context<'a> {
     pub now: Timestamp,
     pub org: &'a OrgTree,
     pub catalogue: &'a Catalogue,
+    pub calendar: &'a Calendar,
+    pub policies: &'a Policies,
 }
 
-/// The commands of the generic lifecycle. Kind-specific workflows add their own.
+/// What a user may ask of a matter: the generic lifecycle and every kind's workflow steps.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -39,21 +47,97 @@ pub enum Command {
         #[serde(default)]
         note: Option<String>,
     },
-    /// Begin handling; from `registered` this is 直办 by the actor's own unit.
+    /// Begin handling: from `registered` this is 直办 by the actor's own unit; for a petition
+    /// it is acceptance (受理).
     Start {},
-    /// Answer the citizen in writing.
-    Reply { text: String },
+    /// Answer the citizen in writing; a petition's answer states its outcome.
+    Reply {
+        text: String,
+        #[serde(default)]
+        outcome: Option<Outcome>,
+    },
     /// Close the matter (办结).
     Close {
         #[serde(default)]
         note: Option<String>,
     },
-    /// Reopen a replied or closed matter, with the reason.
+    /// Reopen a replied or closed matter, with the reason (a relapse, an unsatisfied citizen).
     Reopen { reason: String },
     /// A comment on the record.
     Comment { text: String },
     /// An internal note.
     Note { text: String },
+    /// 退单: the handling unit returns a mis-routed matter, once, with the reason.
+    Return { reason: String },
+    /// 申请延期 of the handling limit, in its unit (days or working days).
+    RequestExtension { amount: u32, reason: String },
+    /// 延期审批
+    DecideExtension {
+        approve: bool,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 回访: the citizen's verdict after the reply.
+    FollowUp {
+        satisfaction: Satisfaction,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 不予受理 / 分流: the matter belongs to another channel, named for the citizen.
+    Decline { route: Route, reason: String },
+    /// 复查/复核申请: the petitioner asks the next-higher body (or `unit_id`) to review.
+    RequestReview {
+        reason: String,
+        #[serde(default)]
+        unit_id: Option<i64>,
+    },
+    /// 复查/复核意见; a re-review's decision makes the petition final.
+    DecideReview { outcome: Outcome, text: String },
+    /// 上报 one tier up.
+    Escalate { reason: String },
+    /// 下派 to a unit below the current handling unit.
+    Delegate {
+        unit_id: i64,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 督办 / 催办, optionally wanting an answer by a date.
+    Supervise {
+        mode: SupervisionMode,
+        text: String,
+        #[serde(default)]
+        reply_by: Option<Timestamp>,
+    },
+    /// 领导包案: `leader_id` owns the matter until `due`. The caller checks the user is a leader.
+    AssignLeader {
+        leader_id: i64,
+        due: Timestamp,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 挂账: not solvable now; look at it again by `review_by`.
+    Park { reason: String, review_by: Timestamp },
+    /// Take a parked matter up again.
+    Unpark {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 立案: take on a reported grid event.
+    Open {},
+    /// 作废: a reported grid event is not a case.
+    Cancel { reason: String },
+    /// 核查: the on-site check of a grid event's feedback.
+    Verify {
+        passed: bool,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 评价: rate a closed grid event's handling, 1–5.
+    Evaluate {
+        rating: u8,
+        #[serde(default)]
+        note: Option<String>,
+    },
 }
 
 impl Command {
@@ -66,6 +150,23 @@ impl Command {
             Self::Reopen { .. } => "reopen",
             Self::Comment { .. } => "comment",
             Self::Note { .. } => "note",
+            Self::Return { .. } => "return",
+            Self::RequestExtension { .. } => "request_extension",
+            Self::DecideExtension { .. } => "decide_extension",
+            Self::FollowUp { .. } => "follow_up",
+            Self::Decline { .. } => "decline",
+            Self::RequestReview { .. } => "request_review",
+            Self::DecideReview { .. } => "decide_review",
+            Self::Escalate { .. } => "escalate",
+            Self::Delegate { .. } => "delegate",
+            Self::Supervise { .. } => "supervise",
+            Self::AssignLeader { .. } => "assign_leader",
+            Self::Park { .. } => "park",
+            Self::Unpark { .. } => "unpark",
+            Self::Open {} => "open",
+            Self::Cancel { .. } => "cancel",
+            Self::Verify { .. } => "verify",
+            Self::Evaluate { .. } => "evaluate",
         }
     }
 }
@@ -74,9 +175,12 @@ pub const TEXT_MAX: usize = 5_000;
 pub const NOTE_MAX: usize = 1_000;
 /// The most co-handling units one matter may have.
 pub const CO_UNITS_MAX: usize = 20;
+/// Reviews a petition may have: 复查, then 复核.
+pub const REVIEWS_MAX: u8 = 2;
 
-/// Validates an intake and checks the actor may register a matter at that place.
-pub fn register(draft: &RegistrationDraft, ctx: &Context<'_>) -> Result<Event, DomainError> {
+/// Validates an intake, checks the actor may register a matter at that place, and starts
+/// the clocks a new matter of its kind runs.
+pub fn register(draft: &RegistrationDraft, ctx: &Context<'_>) -> Result<Vec<Event>, DomainError> {
     if !ctx.actor.role.registers() {
         return Err(DomainError::Forbidden(Denial::Role));
     }
@@ -85,24 +189,38 @@ pub fn register(draft: &RegistrationDraft, ctx: &Context<'_>) -> Result<Event, D
     if !ctx.org.is_within(registration.unit_id, ctx.actor.unit_id) {
         return Err(DomainError::field("unit_id", Issue::NotInScope));
     }
-    Ok(Event::Registered(registration))
+    let fresh = Matter::registered(MatterId(0), registration.clone(), ctx.now, ctx.actor.user_id);
+    let mut events = vec![Event::Registered(registration)];
+    events.extend(clock::follow(&fresh, &[], ctx));
+    Ok(events)
 }
 
-/// Decides a command against the matter's current state.
+/// Decides a command against the matter's current state: the events it records, followed by
+/// the clock events they imply.
 pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Event>, DomainError> {
+    let mut events = steps(matter, command, ctx)?;
+    let clocks = clock::follow(matter, &events, ctx);
+    events.extend(clocks);
+    Ok(events)
+}
+
+fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Event>, DomainError> {
+    use Status::*;
     let actor = ctx.actor;
+    let role = actor.role;
     let illegal = || DomainError::IllegalTransition { command: command.name(), status: matter.status };
     let status = matter.status;
+    let kind = matter.registration.kind;
+    let need = |ok: bool| if ok { Ok(()) } else { Err(DomainError::Forbidden(Denial::Role)) };
+    let state = |ok: bool| if ok { Ok(()) } else { Err(illegal()) };
+    let handling_unit = || if handles(matter, ctx) { Ok(()) } else { Err(DomainError::Forbidden(Denial::NotHandlingUnit)) };
     match command {
         Command::Assign { mode, unit_id, co_unit_ids, report_by, note } => {
-            if !actor.role.dispatches() {
-                return Err(DomainError::Forbidden(Denial::Role));
-            }
-            if !matches!(status, Status::Registered | Status::Assigned | Status::InProgress) {
-                return Err(illegal());
-            }
-            if actor.role == crate::Role::Handler && !handles(matter, ctx) {
-                return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
+            need(role.dispatches())?;
+            state(matches!(status, Registered | Assigned | InProgress))?;
+            state(kind != MatterKind::GridEvent || matter.opened)?;
+            if role == crate::Role::Handler {
+                handling_unit()?;
             }
             routes_for(matter, ctx)?;
             let assignment =
@@ -110,58 +228,50 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
             Ok(vec![assignment])
         }
         Command::Start {} => {
-            if !actor.role.handles() {
-                return Err(DomainError::Forbidden(Denial::Role));
-            }
+            need(role.handles())?;
+            state(kind != MatterKind::GridEvent || matter.opened)?;
             match status {
-                Status::Registered if !ctx.org.is_within(matter.registration.unit_id, actor.unit_id) => {
+                Registered if !ctx.org.is_within(matter.registration.unit_id, actor.unit_id) => {
                     Err(DomainError::Forbidden(Denial::OutOfScope))
                 }
-                Status::Registered => Ok(vec![Event::Started { direct_unit: Some(actor.unit_id) }]),
-                Status::Assigned if handles(matter, ctx) => Ok(vec![Event::Started { direct_unit: None }]),
-                Status::Assigned => Err(DomainError::Forbidden(Denial::NotHandlingUnit)),
+                Registered => Ok(vec![Event::Started { direct_unit: Some(actor.unit_id) }]),
+                Assigned if handles(matter, ctx) => Ok(vec![Event::Started { direct_unit: None }]),
+                Assigned => Err(DomainError::Forbidden(Denial::NotHandlingUnit)),
                 _ => Err(illegal()),
             }
         }
-        Command::Reply { text } => {
-            if !actor.role.handles() {
-                return Err(DomainError::Forbidden(Denial::Role));
+        Command::Reply { text, outcome } => {
+            need(role.handles())?;
+            state(status == InProgress)?;
+            handling_unit()?;
+            let text = text::required("text", text, TEXT_MAX);
+            match (kind, outcome, text) {
+                (MatterKind::Petition, None, _) => Err(DomainError::field("outcome", Issue::Required)),
+                (_, _, Err(e)) => Err(one(e)),
+                (_, outcome, Ok(text)) => Ok(vec![Event::Replied { text, outcome: *outcome }]),
             }
-            if status != Status::InProgress {
-                return Err(illegal());
-            }
-            if !handles(matter, ctx) {
-                return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
-            }
-            let text = text::required("text", text, TEXT_MAX).map_err(one)?;
-            Ok(vec![Event::Replied { text }])
         }
         Command::Close { note } => {
-            if !actor.role.closes() {
-                return Err(DomainError::Forbidden(Denial::Role));
-            }
-            if status != Status::Replied {
-                return Err(illegal());
-            }
+            need(role.closes())?;
+            state(status == Replied)?;
+            state(kind != MatterKind::GridEvent || matter.verified == Some(true))?;
             routes_for(matter, ctx)?;
             let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
             Ok(vec![Event::Closed { note }])
         }
         Command::Reopen { reason } => {
-            if !actor.role.closes() {
-                return Err(DomainError::Forbidden(Denial::Role));
-            }
-            if !matches!(status, Status::Replied | Status::Closed) {
-                return Err(illegal());
-            }
+            need(role.closes())?;
+            state(matches!(status, Replied | Closed) && !matter.is_final() && !matter.cancelled)?;
+            state(matter.declined.is_none())?;
             routes_for(matter, ctx)?;
+            if kind == MatterKind::Request && matter.reopen_count >= 1 {
+                return Err(DomainError::field("reason", Issue::OnlyOnce));
+            }
             let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
             Ok(vec![Event::Reopened { reason }])
         }
         Command::Comment { text } | Command::Note { text } => {
-            if !actor.role.handles() {
-                return Err(DomainError::Forbidden(Denial::Role));
-            }
+            need(role.handles())?;
             answers_for(matter, ctx)?;
             let text = text::required("text", text, TEXT_MAX).map_err(one)?;
             Ok(vec![if matches!(command, Command::Comment { .. }) {
@@ -170,7 +280,222 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
                 Event::NoteAdded { text }
             }])
         }
+        Command::Return { reason } => {
+            need(role.handles())?;
+            state(matches!(status, Assigned | InProgress))?;
+            let Some(h) = &matter.handling else { return Err(illegal()) };
+            state(h.mode != HandlingMode::Direct)?;
+            if !ctx.org.is_within(h.lead, actor.unit_id) {
+                return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
+            }
+            if matter.returned_by.contains(&h.lead) {
+                return Err(DomainError::field("reason", Issue::OnlyOnce));
+            }
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+            let to = h.by.unwrap_or(matter.registration.unit_id);
+            Ok(vec![Event::Returned { from: h.lead, to, reason }])
+        }
+        Command::RequestExtension { amount, reason } => {
+            need(role.handles())?;
+            state(matches!(status, Assigned | InProgress))?;
+            handling_unit()?;
+            if matter.extension.is_some() {
+                return Err(DomainError::field("amount", Issue::AlreadyPending));
+            }
+            if matter.extensions_granted >= 1 {
+                return Err(DomainError::field("amount", Issue::OnlyOnce));
+            }
+            let cap = extension_cap(matter, ctx);
+            let mut errors = vec![];
+            if *amount == 0 || *amount > cap.amount {
+                errors.push(FieldError::new("amount", Issue::OutOfRange { min: 1, max: i64::from(cap.amount) }));
+            }
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(|e| errors.push(e)).ok();
+            match reason {
+                Some(reason) if errors.is_empty() => Ok(vec![Event::ExtensionRequested { amount: *amount, reason }]),
+                _ => Err(DomainError::Invalid(errors)),
+            }
+        }
+        Command::DecideExtension { approve, note } => {
+            need(role.dispatches() && role != crate::Role::Handler)?;
+            let Some(pending) = &matter.extension else { return Err(illegal()) };
+            if !ctx.org.is_within(pending.approver, actor.unit_id) {
+                return Err(DomainError::Forbidden(Denial::OutOfScope));
+            }
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            let due = match (approve, matter.clocks.get(&ClockName::Handling)) {
+                (true, Some(clock)) => {
+                    let cap = extension_cap(matter, ctx);
+                    let last_day = ctx.calendar.date_of(clock.due.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(clock.due));
+                    let extended = ctx.calendar.due_date(last_day, Limit { amount: pending.amount, unit: cap.unit });
+                    ctx.calendar.end_of(extended)
+                }
+                _ => None,
+            };
+            Ok(vec![Event::ExtensionDecided { approved: *approve, due, note }])
+        }
+        Command::FollowUp { satisfaction, note } => {
+            need(role.closes() || role == crate::Role::Clerk)?;
+            state(matches!(status, Replied | Closed) && matter.replied_at.is_some() && matter.follow_up.is_none())?;
+            state(matter.declined.is_none() && !matter.cancelled)?;
+            routes_for(matter, ctx)?;
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::FollowedUp { satisfaction: *satisfaction, note }])
+        }
+        Command::Decline { route, reason } => {
+            need(role.dispatches())?;
+            state(matches!(status, Registered | Assigned))?;
+            routes_for(matter, ctx)?;
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::Declined { route: *route, reason }])
+        }
+        Command::RequestReview { reason, unit_id } => {
+            need(role.registers() && role != crate::Role::GridWorker)?;
+            state(kind == MatterKind::Petition && status == Replied && matter.review_level < REVIEWS_MAX)?;
+            answers_for(matter, ctx)?;
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+            let lead = matter.handling.as_ref().map(|h| h.lead).unwrap_or(matter.registration.unit_id);
+            let reviewer = match unit_id {
+                Some(id) if ctx.org.contains(UnitId(*id)) => UnitId(*id),
+                Some(_) => return Err(DomainError::field("unit_id", Issue::UnknownUnit)),
+                None => ctx
+                    .org
+                    .get(lead)
+                    .and_then(|u| u.parent_id)
+                    .ok_or_else(|| DomainError::field("unit_id", Issue::Required))?,
+            };
+            Ok(vec![Event::ReviewRequested { level: matter.review_level + 1, reviewer, reason }])
+        }
+        Command::DecideReview { outcome, text } => {
+            need(role.handles())?;
+            state(status == UnderReview)?;
+            handling_unit()?;
+            let text = text::required("text", text, TEXT_MAX).map_err(one)?;
+            let level = matter.review_level;
+            let mut out = vec![Event::ReviewDecided { level, outcome: *outcome, text }];
+            if level >= REVIEWS_MAX {
+                out.push(Event::Finalised { cause: FinalCause::ReReviewed });
+            }
+            Ok(out)
+        }
+        Command::Escalate { reason } => {
+            need(role.handles())?;
+            state(matches!(status, Registered | Assigned | InProgress))?;
+            let from = matter.handling.as_ref().map(|h| h.lead).unwrap_or(matter.registration.unit_id);
+            if !ctx.org.is_within(from, actor.unit_id) {
+                return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
+            }
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+            let to = ctx.org.get(from).and_then(|u| u.parent_id).ok_or_else(|| DomainError::field("reason", Issue::AtTop))?;
+            Ok(vec![Event::Escalated { from, to, cause: EscalationCause::Request, reason: Some(reason) }])
+        }
+        Command::Delegate { unit_id, note } => {
+            need(role.dispatches())?;
+            state(matches!(status, Registered | Assigned | InProgress))?;
+            state(kind != MatterKind::GridEvent || matter.opened)?;
+            let from = matter.handling.as_ref().map(|h| h.lead).unwrap_or(matter.registration.unit_id);
+            if !ctx.org.is_within(from, actor.unit_id) {
+                return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
+            }
+            let to = UnitId(*unit_id);
+            if !ctx.org.contains(to) {
+                return Err(DomainError::field("unit_id", Issue::UnknownUnit));
+            }
+            if to == from || !ctx.org.is_within(to, from) {
+                return Err(DomainError::field("unit_id", Issue::NotBelow));
+            }
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::Delegated { from, to, note }])
+        }
+        Command::Supervise { mode, text, reply_by } => {
+            need(role.supervises())?;
+            state(status != Closed)?;
+            routes_for(matter, ctx)?;
+            let mut errors = vec![];
+            let text = text::required("text", text, TEXT_MAX).map_err(|e| errors.push(e)).ok();
+            if reply_by.is_some_and(|t| t <= ctx.now) {
+                errors.push(FieldError::new("reply_by", Issue::MustBeInFuture));
+            }
+            let Some(text) = text.filter(|_| errors.is_empty()) else { return Err(DomainError::Invalid(errors)) };
+            let mut out = vec![Event::Supervised { mode: *mode, text, reply_by: *reply_by }];
+            if let Some(due) = reply_by {
+                out.push(Event::ClockStarted { clock: ClockName::Supervision, limit: None, due: *due });
+            }
+            Ok(out)
+        }
+        Command::AssignLeader { leader_id, due, note } => {
+            need(role.supervises())?;
+            state(status != Closed)?;
+            routes_for(matter, ctx)?;
+            if *due <= ctx.now {
+                return Err(DomainError::field("due", Issue::MustBeInFuture));
+            }
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![
+                Event::LeaderAssigned { leader: UserId(*leader_id), due: *due, note },
+                Event::ClockStarted { clock: ClockName::Leader, limit: None, due: *due },
+            ])
+        }
+        Command::Park { reason, review_by } => {
+            need(role.dispatches())?;
+            state(matches!(status, Registered | Assigned | InProgress))?;
+            routes_for(matter, ctx)?;
+            let mut errors = vec![];
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(|e| errors.push(e)).ok();
+            if *review_by <= ctx.now {
+                errors.push(FieldError::new("review_by", Issue::MustBeInFuture));
+            }
+            let Some(reason) = reason.filter(|_| errors.is_empty()) else { return Err(DomainError::Invalid(errors)) };
+            Ok(vec![
+                Event::Parked { reason, review_by: *review_by },
+                Event::ClockStarted { clock: ClockName::LedgerReview, limit: None, due: *review_by },
+            ])
+        }
+        Command::Unpark { note } => {
+            need(role.dispatches())?;
+            state(status == Parked)?;
+            routes_for(matter, ctx)?;
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::Unparked { note }, Event::ClockStopped { clock: ClockName::LedgerReview }])
+        }
+        Command::Open {} | Command::Cancel { .. } => {
+            need(role.dispatches())?;
+            state(kind == MatterKind::GridEvent && status == Registered && !matter.opened)?;
+            routes_for(matter, ctx)?;
+            match command {
+                Command::Cancel { reason } => {
+                    let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+                    Ok(vec![Event::Cancelled { reason }])
+                }
+                _ => Ok(vec![Event::Opened {}]),
+            }
+        }
+        Command::Verify { passed, note } => {
+            need(role.closes() || role == crate::Role::GridWorker)?;
+            state(kind == MatterKind::GridEvent && status == Replied)?;
+            answers_for(matter, ctx)?;
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::Verified { passed: *passed, note }])
+        }
+        Command::Evaluate { rating, note } => {
+            need(role.closes())?;
+            state(kind == MatterKind::GridEvent && status == Closed && !matter.cancelled && matter.rating.is_none())?;
+            routes_for(matter, ctx)?;
+            if !(1..=5).contains(rating) {
+                return Err(DomainError::field("rating", Issue::OutOfRange { min: 1, max: 5 }));
+            }
+            let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::Evaluated { rating: *rating, note }])
+        }
     }
+}
+
+/// The longest extension the policy allows the matter, in the handling limit's unit.
+fn extension_cap(matter: &Matter, ctx: &Context<'_>) -> Limit {
+    let r = &matter.registration;
+    ctx.policies
+        .limit(r.kind, ClockName::Extension, r.category.as_str(), r.urgency)
+        .unwrap_or(Limit::calendar_days(30))
 }
 
 /// Decides a request to see the unmasked personal data.
@@ -261,7 +586,7 @@ fn parse_assignment(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
-    Ok(Event::Assigned { mode, lead, co_units, report_by, note })
+    Ok(Event::Assigned { mode, lead, co_units, report_by, note, by: Some(ctx.actor.unit_id) })
 }
 
 fn one(e: FieldError) -> DomainError {

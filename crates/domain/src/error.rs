@@ -34,6 +34,18 @@ pub enum Issue {
     BadKey,
     /// This field may not be set here.
     NotAccepted,
+    /// Allowed once, and done already.
+    OnlyOnce,
+    /// A request of this sort already waits for its decision.
+    AlreadyPending,
+    /// Already at the top of the tiers: nowhere higher to go.
+    AtTop,
+    /// Must be a unit below the current handling unit.
+    NotBelow,
+    /// This limit cannot be counted in hours.
+    NoHours,
+    /// Must come after an earlier date in the same record.
+    OutOfOrder,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

@@ -8,7 +8,7 @@
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vdoc])* $variant),+ }
@@ -31,6 +31,7 @@ pub mod access;
 pub mod calendar;
 pub mod category;
 pub mod chain;
+pub mod clock;
 pub mod command;
 pub mod error;
 pub mod event;
@@ -39,6 +40,7 @@ pub mod matter;
 pub mod money;
 pub mod org;
 pub mod party;
+pub mod policy;
 pub mod text;
 
 pub use access::{Actor, Role};

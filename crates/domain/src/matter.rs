@@ -4,14 +4,16 @@
 
 use crate::category::{Catalogue, CategoryCode};
 use crate::error::{FieldError, Issue};
-use crate::event::{Event, RecordedEvent};
+use crate::clock::{Clock, ClockName};
+use crate::event::{Event, FinalCause, Outcome, Route, Satisfaction, RecordedEvent};
+use crate::policy::Urgency;
 use crate::ids::{MatterId, UnitId, UserId};
 use crate::money::Fen;
 use crate::party::{Party, PartyDraft};
 use crate::text;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 string_enum!(
     /// What sort of matter this is; each kind gets its own workflow in later layers.
@@ -60,7 +62,11 @@ string_enum!(
         InProgress = "in_progress",
         /// 已答复
         Replied = "replied",
-        /// 已办结
+        /// 复查/复核中
+        UnderReview = "under_review",
+        /// 挂账: on the ledger, to be looked at again by a date
+        Parked = "parked",
+        /// 已办结 (including declined, cancelled and final)
         Closed = "closed",
     }
 );
@@ -105,6 +111,8 @@ pub struct Registration {
     pub people_involved: u32,
     pub amount_fen: Option<Fen>,
     pub attachments: Vec<Attachment>,
+    #[serde(default)]
+    pub urgency: Urgency,
 }
 
 /// Intake as it arrives from outside, before validation.
@@ -126,6 +134,8 @@ pub struct RegistrationDraft {
     pub parties: Vec<PartyDraft>,
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    #[serde(default)]
+    pub urgency: Option<Urgency>,
 }
 
 impl Registration {
@@ -210,6 +220,7 @@ impl Registration {
                 people_involved: u32::try_from(people).unwrap_or(u32::MAX),
                 amount_fen,
                 attachments: draft.attachments.clone(),
+                urgency: draft.urgency.unwrap_or_default(),
             }),
             _ => Err(errors),
         }
@@ -223,6 +234,49 @@ pub struct Handling {
     pub lead: UnitId,
     pub co_units: Vec<UnitId>,
     pub report_by: Option<Timestamp>,
+    /// The unit that routed it here, where a return goes back to.
+    pub by: Option<UnitId>,
+}
+
+/// A request to extend the handling limit, awaiting its decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingExtension {
+    pub amount: u32,
+    pub reason: String,
+    pub approver: UnitId,
+}
+
+/// Whose move it is when the matter waits on a decision rather than on work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Returned (退单): the unit that routed it must route it again.
+    Dispatch(UnitId),
+    /// An extension request awaits this unit's approval.
+    Approval(UnitId),
+}
+
+string_enum!(
+    /// What a matter waits on, as the list projection stores it.
+    WaitingFor {
+        /// 退回待重新派发
+        Dispatch = "dispatch",
+        /// 待审批
+        Approval = "approval",
+    }
+);
+
+impl Waiting {
+    pub fn what(self) -> WaitingFor {
+        match self {
+            Self::Dispatch(_) => WaitingFor::Dispatch,
+            Self::Approval(_) => WaitingFor::Approval,
+        }
+    }
+    pub fn unit(self) -> UnitId {
+        match self {
+            Self::Dispatch(u) | Self::Approval(u) => u,
+        }
+    }
 }
 
 /// The current state of one matter: a fold of its events.
@@ -242,6 +296,33 @@ pub struct Matter {
     pub reopen_count: u32,
     /// Every unit that has ever handled the matter, for scope (a unit keeps sight of what it handled).
     pub handled_by: BTreeSet<UnitId>,
+    /// The running clocks.
+    pub clocks: BTreeMap<ClockName, Clock>,
+    /// The last return, while the matter waits to be routed again: (from, to).
+    pub returned: Option<(UnitId, UnitId)>,
+    /// Units that have returned the matter; each may do so once.
+    pub returned_by: BTreeSet<UnitId>,
+    pub extension: Option<PendingExtension>,
+    /// Extensions granted so far (one is allowed).
+    pub extensions_granted: u32,
+    pub follow_up: Option<Satisfaction>,
+    /// The outcome of the latest handling opinion or review of a petition.
+    pub outcome: Option<Outcome>,
+    /// 0 before any review; 1 while or after a review (复查); 2 for a re-review (复核).
+    pub review_level: u8,
+    pub final_cause: Option<FinalCause>,
+    pub declined: Option<Route>,
+    pub cancelled: bool,
+    /// A grid event has been taken on (立案).
+    pub opened: bool,
+    /// The last on-site check of a grid event passed.
+    pub verified: Option<bool>,
+    pub rating: Option<u8>,
+    pub leader: Option<UserId>,
+    pub escalations: u32,
+    pub supervisions: u32,
+    /// Overdue marks, ever.
+    pub overdue_marks: u32,
 }
 
 impl Matter {
@@ -261,6 +342,24 @@ impl Matter {
             closed_at: None,
             reopen_count: 0,
             handled_by: BTreeSet::new(),
+            clocks: BTreeMap::new(),
+            returned: None,
+            returned_by: BTreeSet::new(),
+            extension: None,
+            extensions_granted: 0,
+            follow_up: None,
+            outcome: None,
+            review_level: 0,
+            final_cause: None,
+            declined: None,
+            cancelled: false,
+            opened: false,
+            verified: None,
+            rating: None,
+            leader: None,
+            escalations: 0,
+            supervisions: 0,
+            overdue_marks: 0,
         }
     }
 
@@ -283,8 +382,9 @@ impl Matter {
         self.updated_at = at;
         match event {
             Event::Registered(_) => {}
-            Event::Assigned { mode, lead, co_units, report_by, .. } => {
+            Event::Assigned { mode, lead, co_units, report_by, by, .. } => {
                 self.status = Status::Assigned;
+                self.returned = None;
                 self.handled_by.insert(*lead);
                 self.handled_by.extend(co_units.iter().copied());
                 self.handling = Some(Handling {
@@ -292,24 +392,30 @@ impl Matter {
                     lead: *lead,
                     co_units: co_units.clone(),
                     report_by: *report_by,
+                    by: *by,
                 });
             }
             Event::Started { direct_unit } => {
                 self.status = Status::InProgress;
                 if let Some(unit) = direct_unit {
+                    self.returned = None;
                     self.handled_by.insert(*unit);
                     self.handling = Some(Handling {
                         mode: HandlingMode::Direct,
                         lead: *unit,
                         co_units: vec![],
                         report_by: None,
+                        by: None,
                     });
                 }
             }
-            Event::Replied { text } => {
+            Event::Replied { text, outcome } => {
                 self.status = Status::Replied;
                 self.reply = Some(text.clone());
                 self.replied_at = Some(at);
+                self.outcome = *outcome;
+                self.follow_up = None;
+                self.extension = None;
             }
             Event::Closed { .. } => {
                 self.status = Status::Closed;
@@ -319,9 +425,141 @@ impl Matter {
                 self.status = if self.handling.is_some() { Status::InProgress } else { Status::Registered };
                 self.reopen_count += 1;
                 self.closed_at = None;
+                self.verified = None;
             }
             Event::Commented { .. } | Event::NoteAdded { .. } | Event::PartiesRevealed { .. } => {}
+            Event::Returned { from, to, .. } => {
+                self.status = Status::Registered;
+                self.handling = None;
+                self.returned = Some((*from, *to));
+                self.returned_by.insert(*from);
+                self.extension = None;
+            }
+            Event::ExtensionRequested { amount, reason } => {
+                let approver = self
+                    .handling
+                    .as_ref()
+                    .and_then(|h| h.by)
+                    .unwrap_or(self.registration.unit_id);
+                self.extension = Some(PendingExtension { amount: *amount, reason: reason.clone(), approver });
+            }
+            Event::ExtensionDecided { approved, due, .. } => {
+                self.extension = None;
+                if *approved {
+                    self.extensions_granted += 1;
+                    if let (Some(due), Some(clock)) = (due, self.clocks.get_mut(&ClockName::Handling)) {
+                        clock.due = *due;
+                        clock.reminded = false;
+                        clock.overdue = false;
+                    }
+                }
+            }
+            Event::FollowedUp { satisfaction, .. } => self.follow_up = Some(*satisfaction),
+            Event::Declined { route, .. } => {
+                self.status = Status::Closed;
+                self.declined = Some(*route);
+                self.closed_at = Some(at);
+            }
+            Event::ReviewRequested { level, reviewer, .. } => {
+                self.status = Status::UnderReview;
+                self.review_level = *level;
+                self.handled_by.insert(*reviewer);
+                self.closed_at = None;
+                self.handling = Some(Handling {
+                    mode: HandlingMode::Transfer,
+                    lead: *reviewer,
+                    co_units: vec![],
+                    report_by: None,
+                    by: None,
+                });
+            }
+            Event::ReviewDecided { outcome, text, .. } => {
+                self.status = Status::Replied;
+                self.outcome = Some(*outcome);
+                self.reply = Some(text.clone());
+                self.replied_at = Some(at);
+            }
+            Event::Finalised { cause } => {
+                self.status = Status::Closed;
+                self.final_cause = Some(*cause);
+                self.closed_at = Some(at);
+            }
+            Event::Escalated { to, .. } | Event::Delegated { to, .. } => {
+                if matches!(event, Event::Escalated { .. }) {
+                    self.escalations += 1;
+                }
+                self.status = Status::Assigned;
+                self.handled_by.insert(*to);
+                let by = self.handling.as_ref().map(|h| h.lead);
+                self.handling = Some(Handling {
+                    mode: HandlingMode::Transfer,
+                    lead: *to,
+                    co_units: vec![],
+                    report_by: None,
+                    by,
+                });
+            }
+            Event::Supervised { .. } => self.supervisions += 1,
+            Event::LeaderAssigned { leader, .. } => self.leader = Some(*leader),
+            Event::Parked { .. } => self.status = Status::Parked,
+            Event::Unparked { .. } => {
+                self.status = if self.handling.is_some() { Status::InProgress } else { Status::Registered };
+            }
+            Event::Opened {} => self.opened = true,
+            Event::Cancelled { .. } => {
+                self.status = Status::Closed;
+                self.cancelled = true;
+                self.closed_at = Some(at);
+            }
+            Event::Verified { passed, .. } => {
+                self.verified = Some(*passed);
+                if !passed {
+                    self.status = Status::InProgress;
+                }
+            }
+            Event::Evaluated { rating, .. } => self.rating = Some(*rating),
+            Event::ClockStarted { clock, limit, due } => {
+                let c = Clock {
+                    started: at,
+                    due: *due,
+                    limit: *limit,
+                    reminded: false,
+                    overdue: false,
+                    run: self.version,
+                };
+                self.clocks.insert(*clock, c);
+            }
+            Event::ClockStopped { clock } => {
+                self.clocks.remove(clock);
+            }
+            Event::Reminded { clock, .. } => {
+                if let Some(c) = self.clocks.get_mut(clock) {
+                    c.reminded = true;
+                }
+            }
+            Event::WentOverdue { clock, .. } => {
+                self.overdue_marks += 1;
+                if let Some(c) = self.clocks.get_mut(clock) {
+                    c.overdue = true;
+                }
+            }
         }
+    }
+
+    /// Whose decision the matter waits on, if it waits on one.
+    pub fn waiting(&self) -> Option<Waiting> {
+        if let Some(e) = &self.extension {
+            return Some(Waiting::Approval(e.approver));
+        }
+        match (self.status, self.returned) {
+            (Status::Registered, Some((_, to))) => Some(Waiting::Dispatch(to)),
+            _ => None,
+        }
+    }
+
+    /// A petition that is final: the same request on the same facts is no longer accepted.
+    pub fn is_final(&self) -> bool {
+        self.final_cause.is_some()
     }
 
     /// The units whose subtrees may see this matter: its place and every unit that handled it.
