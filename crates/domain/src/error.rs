@@ -46,6 +46,14 @@ pub enum Issue {
     NoHours,
     /// Must come after an earlier date in the same record.
     OutOfOrder,
+    /// Not a date in the form YYYY-MM-DD.
+    BadDate,
+    /// Not one of the values this field takes.
+    NotOneOf,
+    /// Only a weekend day can be made a working day.
+    NotAWeekend,
+    /// Not an active leader who oversees the matter.
+    NotALeader,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

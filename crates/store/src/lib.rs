@@ -127,6 +127,28 @@ pub trait Store: Send + Sync + 'static {
     async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64>;
     async fn count_matters(&self) -> Result<i64>;
 
+    /// Timers due at `now`, earliest first, at most `limit`: what one scheduler tick fires.
+    async fn due_timers(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<DueTimer>>;
+    /// Every matter's timers (tests and audits; unbounded).
+    async fn timers_of(&self, id: MatterId) -> Result<Vec<minsheng_domain::clock::Timer>>;
+
+    /// The holiday notices administrators entered, by year.
+    async fn calendar_notices(&self) -> Result<Vec<minsheng_domain::calendar::Notice>>;
+    /// Saves (or replaces) a year's notice.
+    async fn save_calendar_notice(
+        &self,
+        notice: &minsheng_domain::calendar::Notice,
+        by: UserId,
+        at: jiff::Timestamp,
+    ) -> Result<()>;
+
+    /// A setting's JSON value, if it was ever set.
+    async fn setting(&self, key: &str) -> Result<Option<String>>;
+    /// Sets a setting and records the change in the settings log, in one transaction.
+    async fn put_setting(&self, key: &str, value: &str, by: UserId, at: jiff::Timestamp) -> Result<()>;
+    /// The latest changes of a setting, newest first.
+    async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>>;
+
     /// Recomputes the whole hash chain.
     async fn verify_chain(&self) -> Result<ChainReport>;
     /// A consistent copy of the whole database at `dest`, taken while running.

@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use minsheng_domain::chain::Digest;
 use minsheng_domain::org::path_of;
 use minsheng_domain::{Channel, MatterId, MatterKind, OrgTree, Role, Status, UnitId, UnitKind, UserId};
+use minsheng_domain::clock::Timer;
+use minsheng_domain::matter::WaitingFor;
 use minsheng_domain::{Event, Matter};
 use serde::Serialize;
 
@@ -148,9 +150,14 @@ pub struct Projection {
     pub people_involved: i64,
     pub amount_fen: Option<i64>,
     pub registered_at: Timestamp,
-    pub report_by: Option<Timestamp>,
+    /// The earliest deadline a unit must meet (see `Matter::deadline`).
+    pub due_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub reopen_count: i64,
+    /// Whose decision the matter waits on, if any.
+    pub waiting: Option<(WaitingFor, UnitId)>,
+    /// The timers its clocks set; they replace the matter's stored timers.
+    pub timers: Vec<Timer>,
 }
 
 impl Projection {
@@ -168,9 +175,11 @@ impl Projection {
             people_involved: i64::from(r.people_involved),
             amount_fen: r.amount_fen.map(|f| f.get()),
             registered_at: m.registered_at,
-            report_by: m.handling.as_ref().and_then(|h| h.report_by),
+            due_at: m.deadline(),
             closed_at: m.closed_at,
             reopen_count: i64::from(m.reopen_count),
+            waiting: m.waiting().map(|w| (w.what(), w.unit())),
+            timers: m.timers(),
         }
     }
 }
@@ -214,7 +223,7 @@ pub struct MatterSummary {
     pub amount_fen: Option<i64>,
     pub registered_at: Timestamp,
     pub updated_at: Timestamp,
-    pub report_by: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub reopen_count: i64,
 }
@@ -236,10 +245,12 @@ pub struct MatterFilter {
     pub unanswered: bool,
     /// Only matters whose lead unit is this one.
     pub lead_unit: Option<UnitId>,
-    /// Only matters whose report-back deadline falls before this time.
-    pub report_by_before: Option<Timestamp>,
-    /// Only matters whose report-back deadline falls at or after this time.
-    pub report_by_from: Option<Timestamp>,
+    /// Only matters whose deadline falls before this time.
+    pub due_before: Option<Timestamp>,
+    /// Only matters whose deadline falls at or after this time.
+    pub due_from: Option<Timestamp>,
+    /// Only matters waiting on this decision by this unit.
+    pub waiting: Option<(WaitingFor, UnitId)>,
     /// Oldest deadline first instead of newest first; only matters with a deadline, and no
     /// further pages (for short lists such as the workbench's).
     pub by_deadline: bool,
@@ -356,4 +367,19 @@ pub struct SavedFilter {
     pub name: String,
     /// The list's query string, e.g. `status=in_progress&kind=request`.
     pub query: String,
+}
+
+/// A timer that is due, with its matter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueTimer {
+    pub matter_id: MatterId,
+    pub timer: Timer,
+}
+
+/// One recorded change of a setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SettingChange {
+    pub value: String,
+    pub changed_by: UserId,
+    pub changed_at: Timestamp,
 }

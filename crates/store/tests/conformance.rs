@@ -9,6 +9,9 @@ use minsheng_domain::matter::Registration;
 use minsheng_domain::{CategoryCode, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, Role};
 use minsheng_domain::{OrgTree, Status, Unit, UnitId, UnitKind, UserId};
 use minsheng_store::*;
+use minsheng_domain::calendar::{DayKind, Notice, NoticeDay};
+use minsheng_domain::clock::{ClockName, TimerKind};
+use minsheng_domain::matter::WaitingFor;
 use minsheng_testkit::{Engine, TestDb, on_both_engines};
 use std::sync::Arc;
 
@@ -99,6 +102,7 @@ fn registration(unit: UnitId, kind: MatterKind, title: &str) -> Registration {
         people_involved: 3,
         amount_fen: None,
         attachments: vec![],
+        urgency: Default::default(),
     }
 }
 
@@ -131,7 +135,7 @@ async fn act(
 }
 
 fn transfer(to: UnitId) -> Event {
-    Event::Assigned { mode: HandlingMode::Transfer, lead: to, co_units: vec![], report_by: None, note: None }
+    Event::Assigned { mode: HandlingMode::Transfer, lead: to, co_units: vec![], report_by: None, note: None, by: None }
 }
 
 async fn append_read_and_project(f: &Fixture) {
@@ -275,19 +279,23 @@ async fn filters_and_cursor_pages(f: &Fixture) {
     assert_eq!(every(MatterFilter { unanswered: true, ..Default::default() }).await.len(), 25);
     // Assign three with deadlines; the deadline order puts the earliest first.
     for (i, hours) in [(3usize, 30i64), (4, 10), (5, 20)] {
+        let due = t0() + SignedDuration::from_hours(hours);
         let event = Event::Assigned {
             mode: HandlingMode::Assign,
             lead: t.dept,
             co_units: vec![],
-            report_by: Some(t0() + SignedDuration::from_hours(hours)),
+            report_by: Some(due),
             note: None,
+            by: None,
         };
         act(s, &t, made[i], event, None).await.unwrap();
+        let clock = Event::ClockStarted { clock: ClockName::Handling, limit: None, due };
+        act(s, &t, made[i], clock, None).await.unwrap();
     }
     let due = every(MatterFilter {
         unanswered: true,
         by_deadline: true,
-        report_by_before: Some(t0() + SignedDuration::from_hours(25)),
+        due_before: Some(t0() + SignedDuration::from_hours(25)),
         ..Default::default()
     })
     .await;
@@ -536,7 +544,7 @@ async fn reopening_keeps_everything(f: &Fixture) {
     for e in [
         transfer(t.dept),
         Event::Started { direct_unit: None },
-        Event::Replied { text: "已处理".into() },
+        Event::Replied { text: "已处理".into(), outcome: None },
         Event::Closed { note: None },
         Event::Reopened { reason: "反弹".into() },
     ] {
@@ -566,7 +574,110 @@ on_both_engines!(
     login_failures_and_password_changes,
     categories_are_seeded_once,
     reopening_keeps_everything,
+    timers_follow_the_clocks,
+    waiting_matters_are_found_by_unit,
+    settings_and_notices_keep_their_history,
 );
+
+/// Timers are rows replaced with each projection: due ones come back earliest first, a fired
+/// reminder's row is gone, and a stopped clock leaves none.
+async fn timers_follow_the_clocks(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let a = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let b = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let hours = |h| t0() + SignedDuration::from_hours(h);
+    act(s, &t, a, Event::ClockStarted { clock: ClockName::Handling, limit: None, due: hours(100) }, None)
+        .await
+        .unwrap();
+    act(s, &t, b, Event::ClockStarted { clock: ClockName::Dispatch, limit: None, due: hours(2) }, None)
+        .await
+        .unwrap();
+    let timers = s.timers_of(a).await.unwrap();
+    let kinds: Vec<_> = timers.iter().map(|t| (t.clock, t.kind, t.fire_at)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (ClockName::Handling, TimerKind::Remind, hours(76)),
+            (ClockName::Handling, TimerKind::Overdue, hours(100))
+        ]
+    );
+    assert_eq!(timers, load(s, a).await.timers(), "the rows are the fold's timers");
+    let due = s.due_timers(hours(80), 10).await.unwrap();
+    let due: Vec<_> = due.iter().map(|d| (d.matter_id, d.timer.kind)).collect();
+    assert_eq!(due, vec![(b, TimerKind::Remind), (b, TimerKind::Overdue), (a, TimerKind::Remind)]);
+    let b_remind = load(s, b).await.timers()[0];
+    assert_eq!(s.due_timers(b_remind.fire_at, 10).await.unwrap()[0].timer, b_remind, "due at its instant");
+    assert_eq!(s.due_timers(hours(80), 1).await.unwrap().len(), 1, "the limit holds");
+    let remind = Event::Reminded { clock: ClockName::Handling, due: hours(100) };
+    act(s, &t, a, remind, None).await.unwrap();
+    assert_eq!(s.timers_of(a).await.unwrap().len(), 1, "a fired reminder's row is gone");
+    act(s, &t, b, Event::ClockStopped { clock: ClockName::Dispatch }, None).await.unwrap();
+    assert!(s.timers_of(b).await.unwrap().is_empty());
+    let left = s.due_timers(hours(1000), 10).await.unwrap();
+    assert_eq!(left.iter().map(|d| d.matter_id).collect::<Vec<_>>(), vec![a]);
+    // The projection's deadline is the clock's due instant.
+    let row = every_row(s, a).await;
+    assert_eq!(row.due_at, Some(hours(100)));
+}
+
+async fn every_row(s: &dyn Store, id: MatterId) -> MatterSummary {
+    let page = s.list(&Scope::all(), &MatterFilter::default(), Page { before: None, limit: 500 }).await.unwrap();
+    page.items.into_iter().find(|m| m.id == id).unwrap()
+}
+
+/// A returned matter waits for the unit that routed it; an extension request for its approver.
+async fn waiting_matters_are_found_by_unit(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let id = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let other = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let assigned = Event::Assigned {
+        mode: HandlingMode::Transfer,
+        lead: t.dept,
+        co_units: vec![],
+        report_by: None,
+        note: None,
+        by: Some(t.town_a),
+    };
+    act(s, &t, id, assigned.clone(), None).await.unwrap();
+    act(s, &t, other, assigned, None).await.unwrap();
+    let returned = Event::Returned { from: t.dept, to: t.town_a, reason: "不属于本单位".into() };
+    act(s, &t, id, returned, None).await.unwrap();
+    act(s, &t, other, Event::ExtensionRequested { amount: 5, reason: "需调查".into() }, None).await.unwrap();
+    let waiting = |what, unit| {
+        MatterFilter { waiting: Some((what, unit)), ..Default::default() }
+    };
+    let found = |f: MatterFilter| async move {
+        s.list(&Scope::all(), &f, Page { before: None, limit: 10 }).await.unwrap().items.iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(found(waiting(WaitingFor::Dispatch, t.town_a)).await, vec![id]);
+    assert_eq!(found(waiting(WaitingFor::Approval, t.town_a)).await, vec![other]);
+    assert!(found(waiting(WaitingFor::Dispatch, t.town_b)).await.is_empty());
+    act(s, &t, other, Event::ExtensionDecided { approved: false, due: None, note: None }, None).await.unwrap();
+    assert!(found(waiting(WaitingFor::Approval, t.town_a)).await.is_empty(), "a decision ends the wait");
+}
+
+async fn settings_and_notices_keep_their_history(f: &Fixture) {
+    let s = f.store.as_ref();
+    assert_eq!(s.setting("time_limits").await.unwrap(), None);
+    s.put_setting("time_limits", "[1]", UserId(1), t0()).await.unwrap();
+    s.put_setting("time_limits", "[2]", UserId(2), t0() + SignedDuration::from_hours(1)).await.unwrap();
+    assert_eq!(s.setting("time_limits").await.unwrap().as_deref(), Some("[2]"));
+    let log = s.setting_changes("time_limits", 10).await.unwrap();
+    let log: Vec<_> = log.iter().map(|c| (c.value.as_str(), c.changed_by)).collect();
+    assert_eq!(log, vec![("[2]", UserId(2)), ("[1]", UserId(1))]);
+    let day = |d: &str, kind, name: &str| NoticeDay { date: d.parse().unwrap(), kind, name: name.into() };
+    let notice = Notice { year: 2027, days: vec![day("2027-01-01", DayKind::Off, "元旦")] };
+    s.save_calendar_notice(&notice, UserId(1), t0()).await.unwrap();
+    let corrected = Notice {
+        year: 2027,
+        days: vec![day("2027-01-01", DayKind::Off, "元旦"), day("2027-02-06", DayKind::On, "春节")],
+    };
+    s.save_calendar_notice(&corrected, UserId(1), t0()).await.unwrap();
+    assert_eq!(s.calendar_notices().await.unwrap(), vec![corrected]);
+    assert_eq!(s.setting_changes("calendar:2027", 10).await.unwrap().len(), 2);
+}
 
 #[tokio::test]
 async fn sqlite_backup_is_a_consistent_copy() {

@@ -3,7 +3,9 @@
 
 use crate::clock::Clock;
 use crate::ops::Metrics;
-use minsheng_domain::{Catalogue, OrgTree};
+use minsheng_domain::calendar::Calendar;
+use minsheng_domain::policy::Policies;
+use minsheng_domain::{Actor, Catalogue, Context, OrgTree};
 use minsheng_store::{Store, StoreError};
 use std::sync::{Arc, RwLock};
 
@@ -20,6 +22,18 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Where uploaded files are kept (content-addressed by SHA-256).
     pub attachments_dir: std::path::PathBuf,
+    /// The deployment's time zone: days and deadlines are counted in it.
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+/// The time zone named by `name` (IANA), falling back to China Standard Time, which has had
+/// no daylight saving since 1991, when the system has no time-zone database.
+pub fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    match jiff::tz::TimeZone::get(name) {
+        Ok(tz) => Ok(tz),
+        Err(_) if name == "Asia/Shanghai" => Ok(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))),
+        Err(e) => Err(format!("unknown time zone {name}: {e}")),
+    }
 }
 
 impl Default for Settings {
@@ -30,6 +44,7 @@ impl Default for Settings {
             session_ttl: jiff::SignedDuration::from_hours(12),
             secure_cookies: false,
             attachments_dir: std::path::PathBuf::from("minsheng-data/attachments"),
+            time_zone: jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)),
         }
     }
 }
@@ -46,6 +61,8 @@ pub struct Inner {
     pub exports: crate::ui::export::Jobs,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
+    calendar: RwLock<Arc<Calendar>>,
+    policies: RwLock<Arc<Policies>>,
     /// When the org tree was last reread because a request named an unknown unit.
     last_miss: std::sync::Mutex<Option<std::time::Instant>>,
 }
@@ -64,6 +81,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self, StoreError> {
+        let calendar =
+            Calendar::builtin(settings.time_zone.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let state = Self(Arc::new(Inner {
             store,
             clock,
@@ -73,14 +92,16 @@ impl AppState {
             exports: crate::ui::export::Jobs::default(),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
+            calendar: RwLock::new(Arc::new(calendar)),
+            policies: RwLock::new(Arc::new(Policies::defaults())),
             last_miss: std::sync::Mutex::new(None),
         }));
         state.reload().await?;
         Ok(state)
     }
 
-    /// Rereads the org tree and the catalogue from the store (after a change, or when another
-    /// node may have made one).
+    /// Rereads the org tree, the catalogue, the holiday notices and the time-limit policies
+    /// from the store (after a change, or when another node may have made one).
     pub async fn reload(&self) -> Result<(), StoreError> {
         let units = self.store.units().await?;
         let org = OrgTree::new(units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -91,7 +112,40 @@ impl AppState {
         if let Ok(mut c) = self.catalogue.write() {
             *c = Arc::new(catalogue);
         }
+        self.reload_clocks().await
+    }
+
+    /// Rereads the holiday notices and the time-limit policies.
+    pub async fn reload_clocks(&self) -> Result<(), StoreError> {
+        let corrupt = |e: String| StoreError::Corrupt(e);
+        let mut calendar = Calendar::builtin(self.settings.time_zone.clone()).map_err(|e| corrupt(e.to_string()))?;
+        for notice in self.store.calendar_notices().await? {
+            calendar.apply(&notice).map_err(|e| corrupt(format!("notice {}: {e}", notice.year)))?;
+        }
+        let policies = match self.store.setting(crate::api::calendar::POLICIES_KEY).await? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| corrupt(format!("policies: {e}")))?,
+            None => Policies::defaults(),
+        };
+        if let Ok(mut c) = self.calendar.write() {
+            *c = Arc::new(calendar);
+        }
+        if let Ok(mut p) = self.policies.write() {
+            *p = Arc::new(policies);
+        }
         Ok(())
+    }
+
+    pub fn calendar(&self) -> Arc<Calendar> {
+        Arc::clone(&self.calendar.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    pub fn policies(&self) -> Arc<Policies> {
+        Arc::clone(&self.policies.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Everything a domain decision needs besides the actor and the time.
+    pub fn knowledge(&self, org: Arc<OrgTree>) -> Knowledge {
+        Knowledge { org, catalogue: self.catalogue(), calendar: self.calendar(), policies: self.policies() }
     }
 
     pub fn org(&self) -> Arc<OrgTree> {
@@ -127,5 +181,27 @@ impl AppState {
             tracing::warn!(error = %e, "could not reload the org tree");
         }
         self.org()
+    }
+}
+
+/// A consistent set of the cached reference data a decision reads.
+#[derive(Clone)]
+pub struct Knowledge {
+    pub org: Arc<OrgTree>,
+    pub catalogue: Arc<Catalogue>,
+    pub calendar: Arc<Calendar>,
+    pub policies: Arc<Policies>,
+}
+
+impl Knowledge {
+    pub fn ctx(&self, actor: Actor, now: jiff::Timestamp) -> Context<'_> {
+        Context {
+            actor,
+            now,
+            org: &self.org,
+            catalogue: &self.catalogue,
+            calendar: &self.calendar,
+            policies: &self.policies,
+        }
     }
 }

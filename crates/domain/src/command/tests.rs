@@ -117,22 +117,6 @@ impl World {
     }
 }
 
-fn empty_registration() -> Registration {
-    Registration {
-        kind: MatterKind::Request,
-        channel: Channel::Phone,
-        category: crate::CategoryCode("x".into()),
-        unit_id: UnitId(0),
-        title: String::new(),
-        body: String::new(),
-        parties: vec![],
-        people_involved: 0,
-        amount_fen: None,
-        attachments: vec![],
-        urgency: crate::policy::Urgency::Normal,
-    }
-}
-
 fn transfer_to(unit: UnitId) -> Command {
     Command::Assign {
         mode: HandlingMode::Transfer,

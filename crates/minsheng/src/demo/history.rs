@@ -6,11 +6,15 @@
 use super::county::{COMMITTEES, DEPARTMENTS};
 use super::texts::{self, DemoKind, Place};
 use jiff::{SignedDuration, Timestamp};
-use minsheng_domain::command::{self, Command, Context};
+use minsheng_domain::clock;
+use minsheng_domain::command::{self, Command};
+use minsheng_domain::event::{Outcome, Satisfaction};
+use minsheng_domain::policy::Urgency;
+use minsheng_web::state::Knowledge;
 use minsheng_domain::matter::RegistrationDraft;
 use minsheng_domain::party::PartyDraft;
 use minsheng_domain::{
-    Actor, Catalogue, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree,
+    Actor, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree,
 };
 use minsheng_domain::{Role, UnitId, UnitKind, UserId};
 use minsheng_store::{Append, PendingEvent, Store, UserRecord};
@@ -117,7 +121,7 @@ impl Cast {
 /// Generates `n` matters into the store, showing progress.
 pub async fn generate(
     store: Arc<dyn Store>,
-    org: Arc<OrgTree>,
+    known: Knowledge,
     cast: Cast,
     n: u64,
     seed: u64,
@@ -129,7 +133,6 @@ pub async fn generate(
             .map_err(|e| e.to_string())?,
     );
     bar.set_message("生成一年的事项 generating matters");
-    let catalogue = Arc::new(Catalogue::new(store.categories().await.map_err(|e| e.to_string())?));
     let now = Timestamp::now();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Append>>(2);
     let producer = tokio::task::spawn_blocking(move || {
@@ -138,7 +141,7 @@ pub async fn generate(
         while i < n {
             let end = (i + CHUNK).min(n);
             let chunk: Vec<Append> =
-                (i..end).filter_map(|k| one_matter(&mut rng, &org, &catalogue, &cast, now, k, n)).collect();
+                (i..end).filter_map(|k| one_matter(&mut rng, &known, &cast, now, k, n)).collect();
             if tx.blocking_send(chunk).is_err() {
                 return;
             }
@@ -179,13 +182,13 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
 /// The `k`-th of `n` matters, registered on day k·365/n of the past year.
 fn one_matter(
     rng: &mut fastrand::Rng,
-    org: &OrgTree,
-    catalogue: &Catalogue,
+    known: &Knowledge,
     cast: &Cast,
     now: Timestamp,
     k: u64,
     n: u64,
 ) -> Option<Append> {
+    let org: &OrgTree = &known.org;
     // 枫桥镇 weighs three times as much: the demo's featured township is busy.
     let weighted: Vec<&Township> = cast
         .townships
@@ -263,20 +266,43 @@ fn one_matter(
             })
             .collect(),
         attachments: vec![],
+        urgency: Some(if rng.u8(..100) < 6 { Urgency::Urgent } else { Urgency::Normal }),
     };
-    let ctx = |actor: Actor, at: Timestamp| Context { actor, now: at, org, catalogue };
-    let registration = match command::register(&draft, &ctx(registrar, registered_at)) {
-        Ok(Event::Registered(r)) => r,
-        Ok(_) => return None,
+    let ctx = |actor: Actor, at: Timestamp| known.ctx(actor, at);
+    let registered = match command::register(&draft, &ctx(registrar, registered_at)) {
+        Ok(events) => events,
         Err(e) => {
             tracing::warn!(error = %e, "generated text failed validation; skipped");
             return None;
         }
     };
+    let Some(Event::Registered(registration)) = registered.first() else { return None };
     let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar.user_id);
-    let mut events =
-        vec![PendingEvent::of(&Event::Registered(registration), registered_at, registrar.user_id).ok()?];
+    let mut events = vec![];
+    for (i, e) in registered.iter().enumerate() {
+        if i > 0 {
+            matter.apply(e, registered_at);
+        }
+        events.push(PendingEvent::of(e, registered_at, registrar.user_id).ok()?);
+    }
     let mut at = registered_at;
+    // The scheduler's part, as it would have happened: every timer due before `until` fires
+    // at its time, as the system.
+    let system = Actor { user_id: UserId(0), role: Role::Admin, unit_id: cast.county };
+    let fire_until = |matter: &mut Matter, events: &mut Vec<PendingEvent>, until: Timestamp| {
+        while let Some(t) = matter.timers().into_iter().filter(|t| t.fire_at < until).min_by_key(|t| t.fire_at) {
+            let fired = clock::fire(matter, &t, &ctx(system, t.fire_at));
+            if fired.is_empty() {
+                break;
+            }
+            for e in fired {
+                matter.apply(&e, t.fire_at);
+                if let Ok(p) = PendingEvent::of(&e, t.fire_at, UserId(0)) {
+                    events.push(p);
+                }
+            }
+        }
+    };
     let mut step = |matter: &mut Matter,
                     actor: Actor,
                     cmd: Command,
@@ -287,6 +313,7 @@ fn one_matter(
         if next >= now {
             return false;
         }
+        fire_until(matter, &mut events, next);
         match command::decide(matter, &cmd, &ctx(actor, next)) {
             Ok(new) => {
                 for e in new {
@@ -335,7 +362,10 @@ fn one_matter(
     } else {
         Actor { user_id: lead_user, role: Role::Handler, unit_id: lead }
     };
-    let routed = if mode == HandlingMode::Direct {
+    let routed = if kind == MatterKind::GridEvent {
+        step(&mut matter, township_clerk, Command::Open {}, hours(rng, 1, 4), &mut at)
+            && step(&mut matter, handler, Command::Start {}, hours(rng, 1, 6), &mut at)
+    } else if mode == HandlingMode::Direct {
         step(&mut matter, handler, Command::Start {}, hours(rng, 1, 6), &mut at)
     } else {
         let report_by = (mode == HandlingMode::Assign).then(|| at + SignedDuration::from_hours(24 * 15 + 12));
@@ -348,15 +378,35 @@ fn one_matter(
         step(&mut matter, handler, note, hours(rng, 1, 30), &mut at);
     }
     // Most are answered within a few weeks; recent ones may still be open.
+    let outcome = (kind == MatterKind::Petition)
+        .then(|| *pick(rng, &[Outcome::Support, Outcome::Explain, Outcome::Explain, Outcome::Reject]).unwrap_or(&Outcome::Explain));
     let replied = routed
         && step(
             &mut matter,
             handler,
-            Command::Reply { text: g.reply.clone() },
+            Command::Reply { text: g.reply.clone(), outcome },
             hours(rng, 24, 24 * 20),
             &mut at,
         );
-    let closed = replied
+    // A grid event's feedback is checked on site before it closes.
+    let verified = replied
+        && (kind != MatterKind::GridEvent
+            || step(&mut matter, township_clerk, Command::Verify { passed: true, note: None }, hours(rng, 2, 30), &mut at));
+    // The next working day, the centre calls back and asks whether the citizen is satisfied.
+    if verified && kind != MatterKind::Petition && rng.u8(..100) < 90 {
+        let roll = rng.u8(..100);
+        let satisfaction = if roll < 80 {
+            Satisfaction::Satisfied
+        } else if roll < 95 {
+            Satisfaction::Fair
+        } else {
+            Satisfaction::Unsatisfied
+        };
+        step(&mut matter, clerk, Command::FollowUp { satisfaction, note: None }, hours(rng, 2, 22), &mut at);
+    }
+    // A petition is left to its review window, which the scheduler closes into finality.
+    let closed = verified
+        && kind != MatterKind::Petition
         && rng.u8(..100) < 96
         && step(
             &mut matter,
@@ -373,7 +423,7 @@ fn one_matter(
             && step(
                 &mut matter,
                 handler,
-                Command::Reply { text: format!("经再次核查处理：{}", g.reply) },
+                Command::Reply { text: format!("经再次核查处理：{}", g.reply), outcome: None },
                 hours(rng, 24, 24 * 10),
                 &mut at,
             )
@@ -387,5 +437,6 @@ fn one_matter(
             );
         }
     }
+    fire_until(&mut matter, &mut events, now);
     Some(Append::history(&matter, events, org, None))
 }

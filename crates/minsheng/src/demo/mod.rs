@@ -84,7 +84,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         )?;
         history::generate(
             Arc::clone(&store),
-            Arc::new(state.org().as_ref().clone()),
+            state.knowledge(state.org()),
             cast,
             args.matters,
             args.seed,

@@ -3,6 +3,7 @@
 //! whole batches written by `UNNEST` so a batch costs a handful of round trips. The chain head
 //! row is locked per batch, so several application nodes keep one chain.
 
+mod clocks;
 mod read;
 mod writer;
 
@@ -29,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/postgres/0006_lead_status_index.sql")),
     (7, include_str!("../../migrations/postgres/0007_user_prefs.sql")),
     (8, include_str!("../../migrations/postgres/0008_user_units.sql")),
+    (9, include_str!("../../migrations/postgres/0009_clocks.sql")),
 ];
 
 pub struct PgStore {
@@ -348,6 +350,41 @@ impl Store for PgStore {
         )
         .await?;
         Ok(())
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
+        clocks::due_timers(&*self.client().await?, now, limit).await
+    }
+
+    async fn timers_of(&self, id: MatterId) -> Result<Vec<minsheng_domain::clock::Timer>> {
+        clocks::timers_of(&*self.client().await?, id).await
+    }
+
+    async fn calendar_notices(&self) -> Result<Vec<minsheng_domain::calendar::Notice>> {
+        clocks::notices(&*self.client().await?).await
+    }
+
+    async fn save_calendar_notice(
+        &self,
+        notice: &minsheng_domain::calendar::Notice,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut c = self.client().await?;
+        clocks::save_notice(&mut *c, notice, by, at).await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        clocks::setting(&*self.client().await?, key).await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {
+        let mut c = self.client().await?;
+        clocks::put_setting(&mut *c, key, value, by, at).await
+    }
+
+    async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>> {
+        clocks::setting_changes(&*self.client().await?, key, limit).await
     }
 
     async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>> {

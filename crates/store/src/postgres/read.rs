@@ -56,7 +56,7 @@ pub fn event(r: &Row) -> Result<RecordedEvent> {
 }
 
 const SUMMARY: &str = "m.id, m.version, m.kind, m.channel, m.category, m.status, m.unit_id, m.lead_unit_id, m.title, \
-    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.report_by, m.closed_at, m.reopen_count";
+    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count";
 
 fn summary(r: &Row) -> Result<MatterSummary> {
     let (kind, channel, status): (&str, &str, &str) = (r.try_get(2)?, r.try_get(3)?, r.try_get(5)?);
@@ -79,7 +79,7 @@ fn summary(r: &Row) -> Result<MatterSummary> {
         amount_fen: r.try_get(10)?,
         registered_at: from_ms(r.try_get(11)?),
         updated_at: from_ms(r.try_get(12)?),
-        report_by: r.try_get::<_, Option<i64>>(13)?.map(from_ms),
+        due_at: r.try_get::<_, Option<i64>>(13)?.map(from_ms),
         closed_at: r.try_get::<_, Option<i64>>(14)?.map(from_ms),
         reopen_count: r.try_get(15)?,
     })
@@ -137,16 +137,20 @@ fn conditions(
         sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
     }
     if filter.by_deadline {
-        sql.push_str(" AND m.report_by IS NOT NULL");
+        sql.push_str(" AND m.due_at IS NOT NULL");
     }
     if let Some(u) = filter.lead_unit {
         arg(sql, " AND m.lead_unit_id = ?", Box::new(u.0));
     }
-    if let Some(t) = filter.report_by_before {
-        arg(sql, " AND m.report_by < ?", Box::new(ms(t)));
+    if let Some(t) = filter.due_before {
+        arg(sql, " AND m.due_at < ?", Box::new(ms(t)));
     }
-    if let Some(t) = filter.report_by_from {
-        arg(sql, " AND m.report_by >= ?", Box::new(ms(t)));
+    if let Some(t) = filter.due_from {
+        arg(sql, " AND m.due_at >= ?", Box::new(ms(t)));
+    }
+    if let Some((what, unit)) = filter.waiting {
+        arg(sql, " AND m.waiting_for = ?", Box::new(what.as_str().to_string()));
+        arg(sql, " AND m.waiting_unit_id = ?", Box::new(unit.0));
     }
 }
 
@@ -169,7 +173,7 @@ pub async fn list(
     }
     let limit = page.limit.clamp(1, 500);
     let order = if filter.by_deadline {
-        " ORDER BY m.report_by, m.id LIMIT ?"
+        " ORDER BY m.due_at, m.id LIMIT ?"
     } else if filter.oldest_first {
         " ORDER BY m.id LIMIT ?"
     } else {

@@ -222,9 +222,13 @@ struct Columns<'a> {
     people: Vec<i64>,
     amount: Vec<Option<i64>>,
     registered_at: Vec<i64>,
-    report_by: Vec<Option<i64>>,
+    due_at: Vec<Option<i64>>,
     closed_at: Vec<Option<i64>>,
     reopen: Vec<i64>,
+    waiting_for: Vec<Option<&'static str>>,
+    waiting_unit: Vec<Option<i64>>,
+    /// The timers of every matter pushed, which replace their stored ones.
+    timers: Vec<(MatterId, minsheng_domain::clock::Timer)>,
 }
 
 impl<'a> Columns<'a> {
@@ -243,9 +247,12 @@ impl<'a> Columns<'a> {
         self.people.push(p.people_involved);
         self.amount.push(p.amount_fen);
         self.registered_at.push(ms(p.registered_at));
-        self.report_by.push(p.report_by.map(ms));
+        self.due_at.push(p.due_at.map(ms));
         self.closed_at.push(p.closed_at.map(ms));
         self.reopen.push(p.reopen_count);
+        self.waiting_for.push(p.waiting.map(|(w, _)| w.as_str()));
+        self.waiting_unit.push(p.waiting.map(|(_, u)| u.0));
+        self.timers.extend(p.timers.iter().map(|t| (id, *t)));
     }
 }
 
@@ -257,17 +264,19 @@ async fn write_matters(tx: &tokio_postgres::Transaction<'_>, plan: &Plan) -> Res
         }
         tx.execute(
             "INSERT INTO matters (id, version, updated_at, kind, channel, category, status, unit_id, unit_path, \
-             lead_unit_id, title, people_involved, amount_fen, registered_at, report_by, closed_at, reopen_count) \
+             lead_unit_id, title, people_involved, amount_fen, registered_at, due_at, closed_at, reopen_count, \
+             waiting_for, waiting_unit_id) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], \
              $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::bigint[], \
-             $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[])",
+             $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[])",
             &[
                 &c.id, &c.version, &c.updated_at, &c.kind, &c.channel, &c.category, &c.status, &c.unit_id,
-                &c.unit_path, &c.lead, &c.title, &c.people, &c.amount, &c.registered_at, &c.report_by,
-                &c.closed_at, &c.reopen,
+                &c.unit_path, &c.lead, &c.title, &c.people, &c.amount, &c.registered_at, &c.due_at,
+                &c.closed_at, &c.reopen, &c.waiting_for, &c.waiting_unit,
             ],
         )
         .await?;
+        super::clocks::replace_timers(tx, &c.id, &c.timers, true).await?;
     }
     // One row per matter: the last version wins, with the last projection the batch gave it.
     let mut last: BTreeMap<MatterId, (i64, jiff::Timestamp, Option<&Projection>)> = BTreeMap::new();
@@ -289,13 +298,19 @@ async fn write_matters(tx: &tokio_postgres::Transaction<'_>, plan: &Plan) -> Res
         }
         tx.execute(
             "UPDATE matters m SET version = u.version, updated_at = u.updated_at, status = u.status, \
-             lead_unit_id = u.lead, report_by = u.report_by, closed_at = u.closed_at, reopen_count = u.reopen \
+             lead_unit_id = u.lead, due_at = u.due_at, closed_at = u.closed_at, reopen_count = u.reopen, \
+             waiting_for = u.waiting_for, waiting_unit_id = u.waiting_unit \
              FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], \
-             $7::bigint[], $8::bigint[]) AS u(id, version, updated_at, status, lead, report_by, closed_at, reopen) \
+             $7::bigint[], $8::bigint[], $9::text[], $10::bigint[]) \
+             AS u(id, version, updated_at, status, lead, due_at, closed_at, reopen, waiting_for, waiting_unit) \
              WHERE m.id = u.id",
-            &[&c.id, &c.version, &c.updated_at, &c.status, &c.lead, &c.report_by, &c.closed_at, &c.reopen],
+            &[
+                &c.id, &c.version, &c.updated_at, &c.status, &c.lead, &c.due_at, &c.closed_at, &c.reopen,
+                &c.waiting_for, &c.waiting_unit,
+            ],
         )
         .await?;
+        super::clocks::replace_timers(tx, &c.id, &c.timers, false).await?;
     }
     if !touched.is_empty() {
         let id: Vec<i64> = touched.iter().map(|(id, _)| id.0).collect();

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/sqlite/0006_lead_status_index.sql")),
     (7, include_str!("../../migrations/sqlite/0007_user_prefs.sql")),
     (8, include_str!("../../migrations/sqlite/0008_user_units.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_clocks.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -2,6 +2,7 @@
 //! in groups ([`writer`]), and a small pool of read-only connections for queries.
 
 mod checkpoint;
+mod clocks;
 mod migrate;
 mod read;
 mod writer;
@@ -492,6 +493,43 @@ impl Store for SqliteStore {
                 Ok(())
             })
             .await
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
+        self.read(move |c| clocks::due_timers(c, now, limit)).await
+    }
+
+    async fn timers_of(&self, id: MatterId) -> Result<Vec<minsheng_domain::clock::Timer>> {
+        self.read(move |c| clocks::timers_of(c, id)).await
+    }
+
+    async fn calendar_notices(&self) -> Result<Vec<minsheng_domain::calendar::Notice>> {
+        self.read(clocks::notices).await
+    }
+
+    async fn save_calendar_notice(
+        &self,
+        notice: &minsheng_domain::calendar::Notice,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<()> {
+        let notice = notice.clone();
+        self.writer.solo(move |c| clocks::save_notice(c, &notice, by, at)).await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_string();
+        self.read(move |c| clocks::setting(c, &key)).await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.writer.solo(move |c| clocks::put_setting(c, &key, &value, by, at)).await
+    }
+
+    async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>> {
+        let key = key.to_string();
+        self.read(move |c| clocks::setting_changes(c, &key, limit)).await
     }
 
     async fn append(&self, append: Append) -> Result<Appended, AppendError> {

@@ -63,7 +63,7 @@ pub fn event(r: &Row<'_>) -> rusqlite::Result<Result<RecordedEvent>> {
 }
 
 const SUMMARY: &str = "m.id, m.version, m.kind, m.channel, m.category, m.status, m.unit_id, m.lead_unit_id, m.title, \
-    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.report_by, m.closed_at, m.reopen_count";
+    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count";
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
     let (kind, channel, status): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(5)?);
@@ -86,7 +86,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
         amount_fen: r.get(10)?,
         registered_at: from_ms(r.get(11)?),
         updated_at: from_ms(r.get(12)?),
-        report_by: r.get::<_, Option<i64>>(13)?.map(from_ms),
+        due_at: r.get::<_, Option<i64>>(13)?.map(from_ms),
         closed_at: r.get::<_, Option<i64>>(14)?.map(from_ms),
         reopen_count: r.get(15)?,
     }))
@@ -139,16 +139,20 @@ fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut
         sql.push_str(" AND m.status IN ('registered', 'assigned', 'in_progress')");
     }
     if filter.by_deadline {
-        sql.push_str(" AND m.report_by IS NOT NULL");
+        sql.push_str(" AND m.due_at IS NOT NULL");
     }
     if let Some(u) = filter.lead_unit {
         arg(sql, " AND m.lead_unit_id = ?", u.0.into());
     }
-    if let Some(t) = filter.report_by_before {
-        arg(sql, " AND m.report_by < ?", ms(t).into());
+    if let Some(t) = filter.due_before {
+        arg(sql, " AND m.due_at < ?", ms(t).into());
     }
-    if let Some(t) = filter.report_by_from {
-        arg(sql, " AND m.report_by >= ?", ms(t).into());
+    if let Some(t) = filter.due_from {
+        arg(sql, " AND m.due_at >= ?", ms(t).into());
+    }
+    if let Some((what, unit)) = filter.waiting {
+        arg(sql, " AND m.waiting_for = ?", what.as_str().to_string().into());
+        arg(sql, " AND m.waiting_unit_id = ?", unit.0.into());
     }
 }
 
@@ -166,7 +170,7 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
     }
     let limit = page.limit.clamp(1, 500);
     let order = if filter.by_deadline {
-        " ORDER BY m.report_by, m.id LIMIT ?"
+        " ORDER BY m.due_at, m.id LIMIT ?"
     } else if filter.oldest_first {
         " ORDER BY m.id LIMIT ?"
     } else {

@@ -214,8 +214,9 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
         }
         let mut insert = tx.prepare_cached(
             "INSERT INTO matters (id, version, kind, channel, category, status, unit_id, unit_path, lead_unit_id, \
-             title, people_involved, amount_fen, registered_at, updated_at, report_by, closed_at, reopen_count) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             title, people_involved, amount_fen, registered_at, updated_at, due_at, closed_at, reopen_count, \
+             waiting_for, waiting_unit_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         )?;
         for (id, version, at, p) in &plan.inserts {
             insert.execute(params![
@@ -233,30 +234,40 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
                 p.amount_fen,
                 ms(p.registered_at),
                 ms(*at),
-                p.report_by.map(ms),
+                p.due_at.map(ms),
                 p.closed_at.map(ms),
-                p.reopen_count
+                p.reopen_count,
+                p.waiting.map(|(w, _)| w.as_str()),
+                p.waiting.map(|(_, u)| u.0)
             ])?;
+            super::clocks::replace_timers(&tx, *id, &p.timers, true)?;
         }
         let mut update = tx.prepare_cached(
-            "UPDATE matters SET version = ?2, updated_at = ?3, status = ?4, lead_unit_id = ?5, report_by = ?6, \
-             closed_at = ?7, reopen_count = ?8 WHERE id = ?1",
+            "UPDATE matters SET version = ?2, updated_at = ?3, status = ?4, lead_unit_id = ?5, due_at = ?6, \
+             closed_at = ?7, reopen_count = ?8, waiting_for = ?9, waiting_unit_id = ?10 WHERE id = ?1",
         )?;
         let mut touch =
             tx.prepare_cached("UPDATE matters SET version = ?2, updated_at = ?3 WHERE id = ?1")?;
         for (id, version, at, p) in &plan.updates {
             match p {
-                Some(p) => update.execute(params![
-                    id.0,
-                    version,
-                    ms(*at),
-                    p.status.as_str(),
-                    p.lead_unit_id.map(|u| u.0),
-                    p.report_by.map(ms),
-                    p.closed_at.map(ms),
-                    p.reopen_count
-                ])?,
-                None => touch.execute(params![id.0, version, ms(*at)])?,
+                Some(p) => {
+                    update.execute(params![
+                        id.0,
+                        version,
+                        ms(*at),
+                        p.status.as_str(),
+                        p.lead_unit_id.map(|u| u.0),
+                        p.due_at.map(ms),
+                        p.closed_at.map(ms),
+                        p.reopen_count,
+                        p.waiting.map(|(w, _)| w.as_str()),
+                        p.waiting.map(|(_, u)| u.0)
+                    ])?;
+                    super::clocks::replace_timers(&tx, *id, &p.timers, false)?;
+                }
+                None => {
+                    touch.execute(params![id.0, version, ms(*at)])?;
+                }
             };
         }
         let mut access =

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use minsheng_domain::command::{self, Command, Context};
+use minsheng_domain::command::{self, Command};
 use minsheng_domain::matter::RegistrationDraft;
 use minsheng_domain::{Channel, Event, FieldError, Issue, Matter, MatterId, MatterKind, Status, UnitId};
 use minsheng_store::{Append, AppendError, IdempotencyKey, MatterFilter, Page};
@@ -125,15 +125,16 @@ pub(crate) async fn register(
     draft: &RegistrationDraft,
     key: Option<IdempotencyKey>,
 ) -> Result<(minsheng_store::Appended, Matter), ApiError> {
-    let org = state.org_knowing(&[draft.unit_id]).await;
-    let catalogue = state.catalogue();
+    let known = state.knowledge(state.org_knowing(&[draft.unit_id]).await);
     let now = state.clock.now();
-    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let event = command::register(draft, &ctx)?;
-    let Event::Registered(registration) = &event else { return Err(ApiError::Internal) };
+    let events = command::register(draft, &known.ctx(caller.actor, now))?;
+    let Some(Event::Registered(registration)) = events.first() else { return Err(ApiError::Internal) };
     let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
+    for e in &events[1..] {
+        matter.apply(e, now);
+    }
     let append =
-        Append::new_matter(&matter, &[event], &org, key).map_err(serialise_failed)?.by(caller.user.id);
+        Append::new_matter(&matter, &events, &known.org, key).map_err(serialise_failed)?.by(caller.user.id);
     let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
     if !done.replayed {
         state.metrics.matters_registered.inc();
@@ -216,8 +217,7 @@ impl ListParams {
         })?
         .unwrap_or(false);
         if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
-            filter.unanswered = true;
-            filter.report_by_before = Some(state.clock.now());
+            filter.due_before = Some(state.clock.now());
         }
         let before =
             parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
@@ -318,13 +318,16 @@ pub(crate) async fn execute(
         Command::Assign { unit_id, co_unit_ids, .. } => {
             std::iter::once(*unit_id).chain(co_unit_ids.iter().copied()).collect()
         }
+        Command::Delegate { unit_id, .. } | Command::RequestReview { unit_id: Some(unit_id), .. } => vec![*unit_id],
         _ => vec![],
     };
-    let org = state.org_knowing(&mentioned).await;
-    let catalogue = state.catalogue();
+    if let Command::AssignLeader { leader_id, .. } = command {
+        owning_leader(state, &matter, *leader_id).await?;
+    }
+    let known = state.knowledge(state.org_knowing(&mentioned).await);
     let now = state.clock.now();
-    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let events = command::decide(&matter, command, &ctx)?;
+    let events = command::decide(&matter, command, &known.ctx(caller.actor, now))?;
+    let org = known.org;
     for e in &events {
         matter.apply(e, now);
     }
@@ -336,6 +339,20 @@ pub(crate) async fn execute(
     Ok((matter, org))
 }
 
+/// Checks that a leader asked to own a matter (包案) is an active leader who oversees it.
+async fn owning_leader(state: &AppState, matter: &Matter, leader_id: i64) -> Result<(), ApiError> {
+    let users = state.store.users_by_id(&[minsheng_domain::UserId(leader_id)]).await?;
+    let org = state.org();
+    let oversees = |unit| {
+        org.is_within(matter.registration.unit_id, unit)
+            || matter.handling.as_ref().is_some_and(|h| org.is_within(h.lead, unit))
+    };
+    match users.first() {
+        Some(u) if u.active && u.role == minsheng_domain::Role::Leader && oversees(u.unit_id) => Ok(()),
+        _ => Err(ApiError::field("leader_id", Issue::NotALeader)),
+    }
+}
+
 /// Records a reveal of the parties' personal data, with its reason; returns the matter.
 pub(crate) async fn record_reveal(
     state: &AppState,
@@ -344,11 +361,10 @@ pub(crate) async fn record_reveal(
     reason: &str,
 ) -> Result<(Matter, std::sync::Arc<minsheng_domain::OrgTree>), ApiError> {
     let mut matter = load(state, caller, id).await?;
-    let org = state.org();
-    let catalogue = state.catalogue();
+    let known = state.knowledge(state.org());
     let now = state.clock.now();
-    let ctx = Context { actor: caller.actor, now, org: &org, catalogue: &catalogue };
-    let event = command::reveal(reason, &ctx)?;
+    let event = command::reveal(reason, &known.ctx(caller.actor, now))?;
+    let org = known.org;
     let append = Append::annotation(matter.id, caller.user.id, now, &event).map_err(serialise_failed)?;
     let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
     matter.apply(&event, now);

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, its OpenAPI document, and the embedded Swagger UI at
 //! `/api/docs`.
 
+pub mod calendar;
 pub mod matters;
 pub mod org;
 pub mod session;
@@ -26,6 +27,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         session::issue, session::revoke,
         matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
+        calendar::deadline, calendar::year, calendar::put_year, calendar::policies, calendar::put_policies,
+        calendar::policy_changes,
     ),
     components(schemas(Problem, FieldProblem)),
     modifiers(&BearerAuth),
@@ -33,6 +36,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "matters", description = "事项: intake, handling, history"),
         (name = "organisation", description = "组织: units, users, categories"),
         (name = "auth", description = "Tokens"),
+        (name = "calendar", description = "工作日历与办理时限: working days, holiday notices, time-limit policies"),
     )
 )]
 pub struct ApiDoc;
@@ -62,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users", get(org::users).post(org::create_user))
         .route("/api/v1/me", get(org::me))
         .route("/api/v1/categories", get(org::categories))
+        .route("/api/v1/calendar/deadline", get(calendar::deadline))
+        .route("/api/v1/calendar/{year}", get(calendar::year).put(calendar::put_year))
+        .route("/api/v1/policies", get(calendar::policies).put(calendar::put_policies))
+        .route("/api/v1/policies/changes", get(calendar::policy_changes))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route(
             "/api/docs",

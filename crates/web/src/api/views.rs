@@ -1,7 +1,11 @@
 //! The JSON shapes the API answers with. Personal data is masked here unless the caller has
 //! just revealed it with a recorded reason.
 
-use minsheng_domain::matter::{Attachment, Handling};
+use minsheng_domain::calendar::Limit;
+use minsheng_domain::clock::ClockName;
+use minsheng_domain::event::{FinalCause, Outcome, Route, Satisfaction};
+use minsheng_domain::matter::{Attachment, Handling, WaitingFor};
+use minsheng_domain::policy::Urgency;
 use minsheng_domain::party::{Party, PartyRole};
 use minsheng_domain::{
     Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree, RecordedEvent, Status,
@@ -98,6 +102,37 @@ pub struct MatterView {
     pub replied_at: Option<jiff::Timestamp>,
     pub closed_at: Option<jiff::Timestamp>,
     pub reopen_count: u32,
+    pub urgency: Urgency,
+    /// The earliest deadline a unit must meet now.
+    pub deadline: Option<jiff::Timestamp>,
+    /// The running clocks.
+    pub clocks: Vec<ClockView>,
+    /// `dispatch` (returned, to be routed again) or `approval` (an extension request), and by whom.
+    pub waiting_for: Option<WaitingFor>,
+    pub waiting_unit_id: Option<UnitId>,
+    /// The outcome of a petition's latest handling opinion or review.
+    pub outcome: Option<Outcome>,
+    /// 0 before any review, 1 复查, 2 复核.
+    pub review_level: u8,
+    /// Set when a petition is final (终结).
+    pub final_cause: Option<FinalCause>,
+    /// The channel a declined matter was sent to.
+    pub declined_to: Option<Route>,
+    pub follow_up: Option<Satisfaction>,
+    pub leader_id: Option<UserId>,
+    pub escalations: u32,
+    pub supervisions: u32,
+    pub extensions_granted: u32,
+}
+
+/// A running clock.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockView {
+    pub clock: ClockName,
+    pub started: jiff::Timestamp,
+    pub due: jiff::Timestamp,
+    pub limit: Option<Limit>,
+    pub overdue: bool,
 }
 
 impl MatterView {
@@ -126,6 +161,30 @@ impl MatterView {
             replied_at: m.replied_at,
             closed_at: m.closed_at,
             reopen_count: m.reopen_count,
+            urgency: r.urgency,
+            deadline: m.deadline(),
+            clocks: m
+                .clocks
+                .iter()
+                .map(|(name, c)| ClockView {
+                    clock: *name,
+                    started: c.started,
+                    due: c.due,
+                    limit: c.limit,
+                    overdue: c.overdue,
+                })
+                .collect(),
+            waiting_for: m.waiting().map(|w| w.what()),
+            waiting_unit_id: m.waiting().map(|w| w.unit()),
+            outcome: m.outcome,
+            review_level: m.review_level,
+            final_cause: m.final_cause,
+            declined_to: m.declined,
+            follow_up: m.follow_up,
+            leader_id: m.leader,
+            escalations: m.escalations,
+            supervisions: m.supervisions,
+            extensions_granted: m.extensions_granted,
         }
     }
 }

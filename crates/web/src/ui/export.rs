@@ -113,7 +113,7 @@ fn sheet(tr: Tr, org: &OrgTree, catalogue: &Catalogue, items: &[MatterSummary]) 
                 Cell::Int(m.people_involved),
                 m.amount_fen.map(|f| Cell::Money(f as f64 / 100.0)).unwrap_or(Cell::Empty),
                 time(Some(m.registered_at)),
-                time(m.report_by),
+                time(m.due_at),
                 time(m.closed_at),
                 Cell::Int(m.reopen_count),
             ]

@@ -124,14 +124,37 @@ mod tests {
 
     #[test]
     fn every_enum_value_has_words() {
+        use minsheng_domain::calendar::LimitUnit;
+        use minsheng_domain::clock::ClockName;
+        use minsheng_domain::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
+        use minsheng_domain::policy::Urgency;
         use minsheng_domain::{Channel, HandlingMode, MatterKind, Status};
+        // Every event type the domain records (a new variant must be added here and worded).
+        const EVENT_TYPES: &[&str] = &[
+            "registered", "assigned", "started", "replied", "closed", "reopened", "commented", "note_added",
+            "parties_revealed", "returned", "extension_requested", "extension_decided", "followed_up",
+            "declined", "review_requested", "review_decided", "finalised", "escalated", "delegated",
+            "supervised", "leader_assigned", "parked", "unparked", "opened", "cancelled", "verified",
+            "evaluated", "clock_started", "clock_stopped", "reminded", "went_overdue",
+        ];
         for tr in [Tr::zh(), Tr::en()] {
             let values = MatterKind::ALL
                 .iter()
                 .map(|k| ("kind", k.as_str()))
                 .chain(Status::ALL.iter().map(|s| ("status", s.as_str())))
                 .chain(Channel::ALL.iter().map(|c| ("channel", c.as_str())))
-                .chain(HandlingMode::ALL.iter().map(|m| ("mode", m.as_str())));
+                .chain(HandlingMode::ALL.iter().map(|m| ("mode", m.as_str())))
+                .chain(ClockName::ALL.iter().map(|c| ("clock", c.as_str())))
+                .chain(Outcome::ALL.iter().map(|c| ("outcome", c.as_str())))
+                .chain(Satisfaction::ALL.iter().map(|c| ("satisfaction", c.as_str())))
+                .chain(Route::ALL.iter().map(|c| ("route", c.as_str())))
+                .chain(SupervisionMode::ALL.iter().map(|c| ("supervision", c.as_str())))
+                .chain(EscalationCause::ALL.iter().map(|c| ("escalation", c.as_str())))
+                .chain(FinalCause::ALL.iter().map(|c| ("final", c.as_str())))
+                .chain(LimitUnit::ALL.iter().map(|c| ("unit", c.as_str())))
+                .chain(Urgency::ALL.iter().map(|c| ("urgency", c.as_str())))
+                .chain(crate::ui::actions::codes().into_iter().map(|c| ("action", c)))
+                .chain(EVENT_TYPES.iter().map(|e| ("event", *e)));
             for (prefix, value) in values {
                 let words = tr.of(prefix, value);
                 assert!(!words.is_empty() && !words.contains(prefix), "{prefix}-{value} in {}", tr.code());

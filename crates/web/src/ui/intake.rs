@@ -41,6 +41,7 @@ impl PartyForm {
 pub struct IntakeForm {
     pub kind: String,
     pub channel: String,
+    pub urgency: String,
     pub category: String,
     pub place: String,
     pub title: String,
@@ -53,7 +54,13 @@ pub struct IntakeForm {
 impl IntakeForm {
     fn blank() -> Self {
         let mut f =
-            Self { kind: "request".into(), channel: "phone".into(), people: "1".into(), ..Self::default() };
+            Self {
+            kind: "request".into(),
+            channel: "phone".into(),
+            urgency: "normal".into(),
+            people: "1".into(),
+            ..Self::default()
+        };
         f.parties = (0..PARTY_ROWS)
             .map(|i| PartyForm {
                 prefix: format!("parties[{i}]."),
@@ -72,6 +79,7 @@ impl IntakeForm {
                 "csrf" => csrf = v,
                 "kind" => f.kind = v,
                 "channel" => f.channel = v,
+                "urgency" => f.urgency = v,
                 "category" => f.category = v,
                 "place" => f.place = v,
                 "title" => f.title = v,
@@ -107,6 +115,7 @@ pub struct IntakePage {
     pub form: IntakeForm,
     pub kinds: Vec<(String, String)>,
     pub channels: Vec<(String, String)>,
+    pub urgencies: Vec<(String, String)>,
     pub categories: Vec<(String, String)>,
     pub places: Vec<String>,
     /// (field key, message)
@@ -179,6 +188,10 @@ fn page(
         form,
         kinds: super::pages::kind_options(tr),
         channels: super::pages::channel_options(tr),
+        urgencies: minsheng_domain::policy::Urgency::ALL
+            .iter()
+            .map(|u| (u.as_str().into(), tr.of("urgency", u.as_str())))
+            .collect(),
         categories: super::pages::category_options(tr, &catalogue),
         places: places(&org, staff.caller.actor.unit_id),
         field_errors,
@@ -315,20 +328,17 @@ pub async fn submit(State(state): State<AppState>, staff: Staff, multipart: Mult
         amount_fen,
         parties,
         attachments,
+        urgency: Some(minsheng_domain::policy::Urgency::parse(&form.urgency).unwrap_or_default()),
     };
     // With problems found here already, still ask the domain, so every field is named at once;
     // only a clean form is registered.
     let outcome = if errors.is_empty() {
         register(&state, &staff.caller, &draft, None).await.map(|(done, _)| Some(done))
     } else {
-        let catalogue = state.catalogue();
-        let ctx = minsheng_domain::command::Context {
-            actor: staff.caller.actor,
-            now: state.clock.now(),
-            org: &org,
-            catalogue: &catalogue,
-        };
-        minsheng_domain::command::register(&draft, &ctx).map(|_| None).map_err(ApiError::from)
+        let known = state.knowledge(org.clone());
+        minsheng_domain::command::register(&draft, &known.ctx(staff.caller.actor, state.clock.now()))
+            .map(|_| None)
+            .map_err(ApiError::from)
     };
     match outcome {
         Ok(Some(done)) => {

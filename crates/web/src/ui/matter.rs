@@ -5,7 +5,8 @@
 use super::account::{frame, render};
 use super::error::UiError;
 use super::i18n::Tr;
-use super::pages::{Action, MatterPage, PartyLine, TimelineLine, china_time};
+use super::actions::{Posted, command_of};
+use super::pages::{ClockLine, MatterPage, PartyLine, TimelineLine, china_time};
 use super::session::Staff;
 use crate::api::matters::{execute, matter_id, record_reveal};
 use crate::problem::ApiError;
@@ -13,10 +14,10 @@ use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::Timestamp;
-use minsheng_domain::command::{self, Command, Context};
+use minsheng_domain::matter::Waiting;
 use minsheng_domain::party::PartyRole;
-use minsheng_domain::{DomainError, Event, HandlingMode, Matter, OrgTree, RecordedEvent, UnitKind};
+use minsheng_domain::policy::Urgency;
+use minsheng_domain::{Event, Matter, OrgTree, RecordedEvent};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -37,19 +38,46 @@ async fn page(
     ids.dedup();
     let names: HashMap<_, _> =
         state.store.users_by_id(&ids).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
-    let deadline = matter.handling.as_ref().and_then(|h| h.report_by);
-    let open = super::workbench::unanswered(matter.status);
-    let (remaining, overdue) = match deadline {
-        Some(d) if open => {
-            let hours = (d.as_second() - now.as_second()) / 3600;
-            if hours >= 0 {
-                (tr.t1("matter-remaining", "hours", hours), false)
+    let clocks = matter
+        .clocks
+        .iter()
+        .map(|(name, c)| {
+            let hours = (c.due.as_second() - now.as_second()) / 3600;
+            let (remaining, overdue) = if name.is_window() || hours >= 0 {
+                (tr.t1("matter-remaining", "hours", hours.max(0)), false)
             } else {
                 (tr.t1("matter-overdue-by", "hours", -hours), true)
-            }
-        }
-        _ => (String::new(), false),
-    };
+            };
+            ClockLine { name: tr.of("clock", name.as_str()), due: china_time(c.due), remaining, overdue }
+        })
+        .collect();
+    let waiting = matter.waiting().map(|w| match w {
+        Waiting::Dispatch(unit) => tr.t1("matter-waiting-dispatch", "unit", org.full_name(unit)),
+        Waiting::Approval(unit) => tr.t1("matter-waiting-approval", "unit", org.full_name(unit)),
+    });
+    let mut facts = vec![];
+    if matter.registration.urgency != Urgency::Normal {
+        facts.push((tr.t("intake-urgency"), tr.of("urgency", matter.registration.urgency.as_str())));
+    }
+    if let Some(o) = matter.outcome {
+        facts.push((tr.t("action-outcome"), tr.of("outcome", o.as_str())));
+    }
+    if matter.review_level > 0 {
+        facts.push((tr.t("matter-review-level"), tr.t(&format!("review-level-{}", matter.review_level))));
+    }
+    if let Some(f) = matter.final_cause {
+        facts.push((tr.t("matter-final"), tr.of("final", f.as_str())));
+    }
+    if let Some(r) = matter.declined {
+        facts.push((tr.t("action-route"), tr.of("route", r.as_str())));
+    }
+    if let Some(s) = matter.follow_up {
+        facts.push((tr.t("action-satisfaction"), tr.of("satisfaction", s.as_str())));
+    }
+    if matter.escalations > 0 || matter.supervisions > 0 {
+        facts.push((tr.t("matter-escalations"), matter.escalations.to_string()));
+        facts.push((tr.t("matter-supervisions"), matter.supervisions.to_string()));
+    }
     let handling = matter
         .handling
         .as_ref()
@@ -79,7 +107,11 @@ async fn page(
         .map(|e| TimelineLine {
             at: china_time(e.at),
             what: tr.of("event", e.event.type_name()),
-            who: names.get(&e.actor).cloned().unwrap_or_default(),
+            who: if e.actor.0 == 0 {
+                tr.t("actor-system")
+            } else {
+                names.get(&e.actor).cloned().unwrap_or_default()
+            },
             detail: detail(tr, &e.event, org),
         })
         .collect();
@@ -94,9 +126,9 @@ async fn page(
         status: tr.of("status", matter.status.as_str()),
         status_code: matter.status.as_str(),
         reopen_count: matter.reopen_count,
-        deadline: deadline.map(china_time),
-        remaining,
-        overdue,
+        clocks,
+        waiting,
+        facts,
         place: org.full_name(r.unit_id),
         channel: tr.of("channel", r.channel.as_str()),
         category: catalogue
@@ -123,12 +155,7 @@ async fn page(
             .collect(),
         masked: !reveal,
         timeline,
-        actions: allowed_actions(staff, matter, org, state),
-        units: org
-            .iter()
-            .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Department | UnitKind::Committee))
-            .map(|u| (u.id.0, org.full_name(u.id)))
-            .collect(),
+        actions: super::actions::allowed(state, tr, staff.caller.actor, matter, &state.knowledge(state.org())).await,
         notice: None,
         errors: vec![],
     })
@@ -136,59 +163,55 @@ async fn page(
 
 /// What an event says beyond its name.
 fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
+    let with = |base: String, note: &Option<String>| match note {
+        Some(n) => format!("{base}：{n}"),
+        None => base,
+    };
+    let unit = |u: &minsheng_domain::UnitId| org.full_name(*u);
     match event {
         Event::Assigned { mode, lead, note, .. } => {
-            let base = format!("{} → {}", tr.of("mode", mode.as_str()), org.full_name(*lead));
-            match note {
-                Some(n) => format!("{base}：{n}"),
-                None => base,
-            }
+            with(format!("{} → {}", tr.of("mode", mode.as_str()), unit(lead)), note)
         }
-        Event::Replied { text } | Event::Commented { text } | Event::NoteAdded { text } => text.clone(),
-        Event::Closed { note } => note.clone().unwrap_or_default(),
-        Event::Reopened { reason } | Event::PartiesRevealed { reason } => reason.clone(),
-        Event::Registered(_) | Event::Started { .. } => String::new(),
+        Event::Replied { text, outcome: Some(o) } => format!("【{}】{text}", tr.of("outcome", o.as_str())),
+        Event::Replied { text, .. } | Event::Commented { text } | Event::NoteAdded { text } => text.clone(),
+        Event::Closed { note } | Event::Unparked { note } => note.clone().unwrap_or_default(),
+        Event::Reopened { reason }
+        | Event::PartiesRevealed { reason }
+        | Event::Cancelled { reason } => reason.clone(),
+        Event::Returned { from, to, reason } => format!("{} → {}：{reason}", unit(from), unit(to)),
+        Event::ExtensionRequested { amount, reason } => format!("{}：{reason}", tr.t1("detail-extension", "amount", amount)),
+        Event::ExtensionDecided { approved, due, note } => {
+            let verdict = if *approved { tr.t("action-approve") } else { tr.t("action-reject") };
+            let due = due.map(|d| format!("，{} {}", tr.t("detail-new-due"), china_time(d))).unwrap_or_default();
+            with(format!("{verdict}{due}"), note)
+        }
+        Event::FollowedUp { satisfaction, note } => with(tr.of("satisfaction", satisfaction.as_str()), note),
+        Event::Declined { route, reason } => format!("{}：{reason}", tr.of("route", route.as_str())),
+        Event::ReviewRequested { level, reviewer, reason } => {
+            format!("{} → {}：{reason}", tr.t(&format!("review-level-{level}")), unit(reviewer))
+        }
+        Event::ReviewDecided { outcome, text, .. } => format!("【{}】{text}", tr.of("outcome", outcome.as_str())),
+        Event::Finalised { cause } => tr.of("final", cause.as_str()),
+        Event::Escalated { from, to, cause, reason } => {
+            with(format!("{} → {}（{}）", unit(from), unit(to), tr.of("escalation", cause.as_str())), reason)
+        }
+        Event::Delegated { from, to, note } => with(format!("{} → {}", unit(from), unit(to)), note),
+        Event::Supervised { mode, text, reply_by } => {
+            let by = reply_by.map(|d| format!("（{} {}）", tr.t("action-reply-by"), china_time(d))).unwrap_or_default();
+            format!("【{}】{text}{by}", tr.of("supervision", mode.as_str()))
+        }
+        Event::LeaderAssigned { due, note, .. } => with(format!("{} {}", tr.t("action-leader-due"), china_time(*due)), note),
+        Event::Parked { reason, review_by } => format!("{reason}（{} {}）", tr.t("action-review-by"), china_time(*review_by)),
+        Event::Verified { passed, note } => {
+            with(if *passed { tr.t("action-verified") } else { tr.t("action-not-verified") }, note)
+        }
+        Event::Evaluated { rating, note } => with("★".repeat(usize::from(*rating)), note),
+        Event::ClockStarted { clock, due, .. } => format!("{} {}", tr.of("clock", clock.as_str()), china_time(*due)),
+        Event::ClockStopped { clock } | Event::Reminded { clock, .. } | Event::WentOverdue { clock, .. } => {
+            tr.of("clock", clock.as_str())
+        }
+        Event::Registered(_) | Event::Started { .. } | Event::Opened {} => String::new(),
     }
-}
-
-/// The actions the domain would accept from this user now, found by asking it.
-fn allowed_actions(staff: &Staff, matter: &Matter, org: &OrgTree, state: &AppState) -> Vec<Action> {
-    let tr = staff.tr;
-    let catalogue = state.catalogue();
-    let ctx = Context { actor: staff.caller.actor, now: state.clock.now(), org, catalogue: &catalogue };
-    let any_unit = org.iter().map(|u| u.id.0).next().unwrap_or_default();
-    let probes: [(&'static str, Command, Option<&'static str>); 7] = [
-        (
-            "assign",
-            Command::Assign {
-                mode: HandlingMode::Transfer,
-                unit_id: any_unit,
-                co_unit_ids: vec![],
-                report_by: None,
-                note: None,
-            },
-            None,
-        ),
-        ("start", Command::Start {}, None),
-        ("reply", Command::Reply { text: "x".into() }, Some("action-text")),
-        ("close", Command::Close { note: None }, None),
-        ("reopen", Command::Reopen { reason: "x".into() }, Some("action-reason")),
-        ("comment", Command::Comment { text: "x".into() }, Some("action-text")),
-        ("note", Command::Note { text: "x".into() }, Some("action-text")),
-    ];
-    probes
-        .into_iter()
-        .filter(|(_, probe, _)| match command::decide(matter, probe, &ctx) {
-            Ok(_) | Err(DomainError::Invalid(_)) => true,
-            Err(DomainError::IllegalTransition { .. } | DomainError::Forbidden(_)) => false,
-        })
-        .map(|(code, _, text)| Action {
-            code,
-            label: tr.t(&format!("action-{code}")),
-            needs_text: text.is_some(),
-            text_label: text.map(|k| tr.t(k)).unwrap_or_default(),
-        })
-        .collect()
 }
 
 async fn load(
@@ -226,66 +249,6 @@ pub async fn show(
     }
 }
 
-#[derive(Default)]
-pub struct ActionForm {
-    csrf: String,
-    version: i64,
-    action: String,
-    co_unit_ids: Vec<i64>,
-    text: Option<String>,
-    unit_id: Option<i64>,
-    mode: Option<String>,
-    report_by: Option<String>,
-}
-
-impl ActionForm {
-    /// Reads the posted fields; `co_unit_ids` may repeat (a multiple select).
-    fn from_fields(fields: Vec<(String, String)>) -> Self {
-        let mut f = Self::default();
-        for (k, v) in fields {
-            match k.as_str() {
-                "csrf" => f.csrf = v,
-                "version" => f.version = v.trim().parse().unwrap_or(-1),
-                "action" => f.action = v,
-                "text" => f.text = Some(v),
-                "unit_id" => f.unit_id = v.trim().parse().ok(),
-                "mode" => f.mode = Some(v),
-                "report_by" => f.report_by = Some(v),
-                "co_unit_ids" => f.co_unit_ids.extend(v.trim().parse::<i64>().ok()),
-                _ => {}
-            }
-        }
-        f
-    }
-}
-
-/// `2026-12-01` as the end of that day, China time.
-fn end_of_day(date: &str) -> Option<Timestamp> {
-    let date: jiff::civil::Date = date.trim().parse().ok()?;
-    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
-    date.at(23, 59, 59, 0).to_zoned(china).ok().map(|z| z.timestamp())
-}
-
-fn command_of(form: &ActionForm) -> Option<Command> {
-    let text = form.text.clone().unwrap_or_default();
-    Some(match form.action.as_str() {
-        "assign" => Command::Assign {
-            mode: HandlingMode::parse(form.mode.as_deref().unwrap_or("transfer"))?,
-            unit_id: form.unit_id?,
-            co_unit_ids: form.co_unit_ids.clone(),
-            report_by: form.report_by.as_deref().filter(|d| !d.trim().is_empty()).and_then(end_of_day),
-            note: None,
-        },
-        "start" => Command::Start {},
-        "reply" => Command::Reply { text },
-        "close" => Command::Close { note: form.text.clone().filter(|t| !t.trim().is_empty()) },
-        "reopen" => Command::Reopen { reason: text },
-        "comment" => Command::Comment { text },
-        "note" => Command::Note { text },
-        _ => return None,
-    })
-}
-
 pub async fn act(
     State(state): State<AppState>,
     staff: Staff,
@@ -293,13 +256,17 @@ pub async fn act(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let tr = staff.tr;
-    let form = ActionForm::from_fields(fields);
-    if !staff.csrf_ok(&form.csrf) {
+    let form = Posted::of(fields);
+    if !staff.csrf_ok(form.get("csrf")) {
         return UiError::csrf(tr).into_response();
     }
     let Ok(matter) = matter_id(&id) else { return UiError::not_found(tr).into_response() };
-    let Some(command) = command_of(&form) else { return UiError::not_found(tr).into_response() };
-    let failure = match execute(&state, &staff.caller, matter, form.version, &command).await {
+    let known = state.knowledge(state.org());
+    let Some(command) = command_of(&form, &known, state.clock.now()) else {
+        return UiError::not_found(tr).into_response();
+    };
+    let version = form.get("version").trim().parse().unwrap_or(-1);
+    let failure = match execute(&state, &staff.caller, matter, version, &command).await {
         Ok(_) => return Redirect::to(&format!("/matters/{matter}?done=1")).into_response(),
         Err(e) => e,
     };

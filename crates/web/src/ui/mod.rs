@@ -3,6 +3,7 @@
 //! same domain decisions and store queries as the JSON API; they hold no rules of their own.
 
 pub mod account;
+pub mod actions;
 pub mod admin;
 pub mod attachments;
 pub mod error;

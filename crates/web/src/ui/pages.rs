@@ -110,12 +110,34 @@ pub struct TimelineLine {
     pub detail: String,
 }
 
-/// An action the user may take now, with its form's needs.
+/// An action the user may take now, with its form's fields.
 pub struct Action {
     pub code: &'static str,
     pub label: String,
-    pub needs_text: bool,
-    pub text_label: String,
+    pub fields: Vec<ActionField>,
+    /// A step that moves the matter on (shown open), rather than an occasional one.
+    pub primary: bool,
+}
+
+/// One input of an action's form.
+pub struct ActionField {
+    pub name: &'static str,
+    pub label: String,
+    /// `textarea`, `select`, `multi`, `date` or `number`.
+    pub input: &'static str,
+    pub required: bool,
+    /// (value, words) for selects.
+    pub options: Vec<(String, String)>,
+    pub min: i64,
+    pub max: i64,
+}
+
+/// A running clock as the header shows it.
+pub struct ClockLine {
+    pub name: String,
+    pub due: String,
+    pub remaining: String,
+    pub overdue: bool,
 }
 
 #[derive(Template)]
@@ -130,9 +152,11 @@ pub struct MatterPage {
     pub status: String,
     pub status_code: &'static str,
     pub reopen_count: u32,
-    pub deadline: Option<String>,
-    pub remaining: String,
-    pub overdue: bool,
+    pub clocks: Vec<ClockLine>,
+    /// What the matter waits on, in words (a return to re-route, an extension to approve).
+    pub waiting: Option<String>,
+    /// Workflow facts worth a line in the header: outcome, review level, final, follow-up.
+    pub facts: Vec<(String, String)>,
     pub place: String,
     pub channel: String,
     pub category: String,
@@ -147,8 +171,6 @@ pub struct MatterPage {
     pub masked: bool,
     pub timeline: Vec<TimelineLine>,
     pub actions: Vec<Action>,
-    /// Units a matter can be routed to: (id, name).
-    pub units: Vec<(i64, String)>,
     pub notice: Option<String>,
     pub errors: Vec<String>,
 }

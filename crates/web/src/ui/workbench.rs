@@ -8,6 +8,7 @@ use super::session::Staff;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use minsheng_domain::matter::WaitingFor;
 use minsheng_domain::{OrgTree, Role};
 use minsheng_store::{MatterFilter, MatterSummary, Page};
 
@@ -15,15 +16,10 @@ const SHOWN: u32 = 10;
 /// Counts stop here and show as `999+`: the workbench stays fast at any size.
 const COUNT_CAP: u32 = 1000;
 
-/// Still waiting for an answer: a deadline past is overdue only then.
-pub fn unanswered(status: minsheng_domain::Status) -> bool {
-    use minsheng_domain::Status::*;
-    matches!(status, Registered | Assigned | InProgress)
-}
-
 pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp) -> Row {
     let tr = staff.tr;
-    let overdue = unanswered(m.status) && m.report_by.is_some_and(|t| t < now);
+    // The deadline is the earliest running clock's; clocks stop when what they time is done.
+    let overdue = m.due_at.is_some_and(|t| t < now);
     Row {
         id: m.id.0,
         title: m.title.clone(),
@@ -32,7 +28,7 @@ pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp
         status_code: m.status.as_str(),
         place: org.full_name(m.unit_id),
         registered: china_time(m.registered_at),
-        deadline: m.report_by.map(china_time).unwrap_or_default(),
+        deadline: m.due_at.map(china_time).unwrap_or_default(),
         overdue,
     }
 }
@@ -52,14 +48,23 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         };
         wanted.push(("workbench-to-handle", mine, true));
     }
-    let unanswered = MatterFilter { unanswered: true, by_deadline: true, ..MatterFilter::default() };
+    let me = staff.caller.actor.unit_id;
+    if staff.caller.actor.role.dispatches() {
+        let returned = MatterFilter { waiting: Some((WaitingFor::Dispatch, me)), ..MatterFilter::default() };
+        wanted.push(("workbench-returned", returned, true));
+    }
+    if staff.caller.actor.role.dispatches() && staff.caller.actor.role != Role::Handler {
+        let approval = MatterFilter { waiting: Some((WaitingFor::Approval, me)), ..MatterFilter::default() };
+        wanted.push(("workbench-approval", approval, true));
+    }
+    let by_deadline = MatterFilter { by_deadline: true, ..MatterFilter::default() };
     let soon = now.checked_add(jiff::SignedDuration::from_hours(48)).unwrap_or(now);
     wanted.push((
         "workbench-due-soon",
-        MatterFilter { report_by_from: Some(now), report_by_before: Some(soon), ..unanswered.clone() },
+        MatterFilter { due_from: Some(now), due_before: Some(soon), ..by_deadline.clone() },
         true,
     ));
-    wanted.push(("workbench-overdue", MatterFilter { report_by_before: Some(now), ..unanswered }, true));
+    wanted.push(("workbench-overdue", MatterFilter { due_before: Some(now), ..by_deadline }, true));
     wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }, false));
     let mut sections = vec![];
     for (key, filter, counted) in wanted {
