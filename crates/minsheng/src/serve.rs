@@ -3,6 +3,7 @@
 
 use crate::config::{self, FileConfig};
 use minsheng_web::clock::SystemClock;
+use minsheng_web::scheduler::{self, SchedulerConfig};
 use minsheng_web::{AppState, FirstAdmin, Settings};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,8 +91,17 @@ pub async fn serve(state: AppState, listen: &str, ready: impl FnOnce()) -> Resul
     tracing::info!(%addr, engine = store.engine(), "serving");
     println!("listening on http://{addr}");
     ready();
+    // The scheduler runs beside the server and stops before the store closes.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let scheduler = tokio::spawn(scheduler::run(state.clone(), SchedulerConfig::default(), async move {
+        let _ = stopped.await;
+    }));
     let app = minsheng_web::router(state);
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let _ = stop.send(());
+    if let Err(e) = scheduler.await {
+        tracing::error!(error = %e, "the scheduler ended abnormally");
+    }
     tracing::info!("finishing queued commits");
     store.close().await;
     served.map_err(|e| e.to_string())?;

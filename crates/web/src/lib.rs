@@ -11,6 +11,7 @@ pub mod extract;
 pub mod lang;
 pub mod ops;
 pub mod problem;
+pub mod scheduler;
 pub mod state;
 pub mod ui;
 

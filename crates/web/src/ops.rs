@@ -39,6 +39,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pub matters_registered: Counter,
     pub stale_writes: Counter,
+    pub timers_fired: Counter,
 }
 
 impl Default for Metrics {
@@ -49,6 +50,7 @@ impl Default for Metrics {
             Family::new_with_constructor(latency_histogram);
         let matters_registered = Counter::default();
         let stale_writes = Counter::default();
+        let timers_fired = Counter::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer HTTP requests", latency.clone());
         registry.register(
@@ -61,7 +63,12 @@ impl Default for Metrics {
             "Commands refused because the matter had changed",
             stale_writes.clone(),
         );
-        Self { registry: Arc::new(registry), requests, latency, matters_registered, stale_writes }
+        registry.register(
+            "timer_events",
+            "Events recorded by the scheduler: reminders, overdue marks, escalations, windows closing",
+            timers_fired.clone(),
+        );
+        Self { registry: Arc::new(registry), requests, latency, matters_registered, stale_writes, timers_fired }
     }
 }
 

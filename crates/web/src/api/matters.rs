@@ -43,7 +43,7 @@ fn serialise_failed(e: serde_json::Error) -> ApiError {
 }
 
 /// Loads a matter the caller may see.
-pub(crate) async fn load(state: &AppState, caller: &Caller, id: MatterId) -> Result<Matter, ApiError> {
+pub async fn load(state: &AppState, caller: &Caller, id: MatterId) -> Result<Matter, ApiError> {
     let events = state.store.events(&caller.scope, id).await?.ok_or(ApiError::NotFound)?;
     Matter::from_events(&events).ok_or_else(|| {
         tracing::error!(matter = %id, "event stream does not start with a registration");
@@ -119,7 +119,7 @@ pub async fn create(
 }
 
 /// Registers a matter for the caller; the API and the intake form both come through here.
-pub(crate) async fn register(
+pub async fn register(
     state: &AppState,
     caller: &Caller,
     draft: &RegistrationDraft,
@@ -302,7 +302,7 @@ pub async fn run_command(
 
 /// Decides and records a command on a matter the caller may see; the API and the staff pages
 /// both come through here. Returns the matter after the command, and the org tree used.
-pub(crate) async fn execute(
+pub async fn execute(
     state: &AppState,
     caller: &Caller,
     id: MatterId,
