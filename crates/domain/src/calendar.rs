@@ -364,7 +364,8 @@ mod tests {
             wrong(vec![day(date(2027, 3, 3), DayKind::On, "x")]),
             Err(CalendarError::AlreadyWorking(date(2027, 3, 3)))
         );
-        let twice = vec![day(date(2027, 1, 1), DayKind::Off, "元旦"), day(date(2027, 1, 1), DayKind::Off, "元旦")];
+        let twice =
+            vec![day(date(2027, 1, 1), DayKind::Off, "元旦"), day(date(2027, 1, 1), DayKind::Off, "元旦")];
         assert_eq!(wrong(twice), Err(CalendarError::Twice(date(2027, 1, 1))));
     }
 

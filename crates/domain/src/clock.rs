@@ -207,13 +207,15 @@ pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event
     for e in events {
         after.apply(e, ctx.now);
     }
-    let mut restarted: BTreeSet<ClockName> = events.iter().flat_map(|e| restarts(e).iter().copied()).collect();
+    let mut restarted: BTreeSet<ClockName> =
+        events.iter().flat_map(|e| restarts(e).iter().copied()).collect();
     let want = wanted(&after);
     restarted.retain(|c| want.contains(c));
     let mut out = vec![];
     for (name, _) in after.clocks.iter() {
         let stale = name.follows_state() && !want.contains(name);
-        if stale || (after.status == Status::Closed && !(name == &ClockName::FollowUp && want.contains(name))) {
+        if stale || (after.status == Status::Closed && !(name == &ClockName::FollowUp && want.contains(name)))
+        {
             out.push(Event::ClockStopped { clock: *name });
         }
     }

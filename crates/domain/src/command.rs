@@ -6,15 +6,15 @@ use crate::access::Actor;
 use crate::calendar::{Calendar, Limit};
 use crate::category::Catalogue;
 use crate::clock::{self, ClockName};
-use crate::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
-use crate::ids::{MatterId, UserId};
-use crate::matter::MatterKind;
-use crate::policy::Policies;
 use crate::error::{Denial, DomainError, FieldError, Issue};
 use crate::event::Event;
+use crate::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
 use crate::ids::UnitId;
+use crate::ids::{MatterId, UserId};
+use crate::matter::MatterKind;
 use crate::matter::{HandlingMode, Matter, Registration, RegistrationDraft, Status};
 use crate::org::OrgTree;
+use crate::policy::Policies;
 use crate::text;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -213,7 +213,8 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
     let kind = matter.registration.kind;
     let need = |ok: bool| if ok { Ok(()) } else { Err(DomainError::Forbidden(Denial::Role)) };
     let state = |ok: bool| if ok { Ok(()) } else { Err(illegal()) };
-    let handling_unit = || if handles(matter, ctx) { Ok(()) } else { Err(DomainError::Forbidden(Denial::NotHandlingUnit)) };
+    let handling_unit =
+        || if handles(matter, ctx) { Ok(()) } else { Err(DomainError::Forbidden(Denial::NotHandlingUnit)) };
     match command {
         Command::Assign { mode, unit_id, co_unit_ids, report_by, note } => {
             need(role.dispatches())?;
@@ -308,11 +309,16 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             let cap = extension_cap(matter, ctx);
             let mut errors = vec![];
             if *amount == 0 || *amount > cap.amount {
-                errors.push(FieldError::new("amount", Issue::OutOfRange { min: 1, max: i64::from(cap.amount) }));
+                errors.push(FieldError::new(
+                    "amount",
+                    Issue::OutOfRange { min: 1, max: i64::from(cap.amount) },
+                ));
             }
             let reason = text::required("reason", reason, NOTE_MAX).map_err(|e| errors.push(e)).ok();
             match reason {
-                Some(reason) if errors.is_empty() => Ok(vec![Event::ExtensionRequested { amount: *amount, reason }]),
+                Some(reason) if errors.is_empty() => {
+                    Ok(vec![Event::ExtensionRequested { amount: *amount, reason }])
+                }
                 _ => Err(DomainError::Invalid(errors)),
             }
         }
@@ -326,8 +332,11 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             let due = match (approve, matter.clocks.get(&ClockName::Handling)) {
                 (true, Some(clock)) => {
                     let cap = extension_cap(matter, ctx);
-                    let last_day = ctx.calendar.date_of(clock.due.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(clock.due));
-                    let extended = ctx.calendar.due_date(last_day, Limit { amount: pending.amount, unit: cap.unit });
+                    let last_day = ctx.calendar.date_of(
+                        clock.due.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(clock.due),
+                    );
+                    let extended =
+                        ctx.calendar.due_date(last_day, Limit { amount: pending.amount, unit: cap.unit });
                     ctx.calendar.end_of(extended)
                 }
                 _ => None,
@@ -336,7 +345,11 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
         }
         Command::FollowUp { satisfaction, note } => {
             need(role.closes() || role == crate::Role::Clerk)?;
-            state(matches!(status, Replied | Closed) && matter.replied_at.is_some() && matter.follow_up.is_none())?;
+            state(
+                matches!(status, Replied | Closed)
+                    && matter.replied_at.is_some()
+                    && matter.follow_up.is_none(),
+            )?;
             state(matter.declined.is_none() && !matter.cancelled)?;
             routes_for(matter, ctx)?;
             let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
@@ -386,7 +399,11 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
                 return Err(DomainError::Forbidden(Denial::NotHandlingUnit));
             }
             let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
-            let to = ctx.org.get(from).and_then(|u| u.parent_id).ok_or_else(|| DomainError::field("reason", Issue::AtTop))?;
+            let to = ctx
+                .org
+                .get(from)
+                .and_then(|u| u.parent_id)
+                .ok_or_else(|| DomainError::field("reason", Issue::AtTop))?;
             Ok(vec![Event::Escalated { from, to, cause: EscalationCause::Request, reason: Some(reason) }])
         }
         Command::Delegate { unit_id, note } => {
@@ -416,7 +433,9 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             if reply_by.is_some_and(|t| t <= ctx.now) {
                 errors.push(FieldError::new("reply_by", Issue::MustBeInFuture));
             }
-            let Some(text) = text.filter(|_| errors.is_empty()) else { return Err(DomainError::Invalid(errors)) };
+            let Some(text) = text.filter(|_| errors.is_empty()) else {
+                return Err(DomainError::Invalid(errors));
+            };
             let mut out = vec![Event::Supervised { mode: *mode, text, reply_by: *reply_by }];
             if let Some(due) = reply_by {
                 out.push(Event::ClockStarted { clock: ClockName::Supervision, limit: None, due: *due });
@@ -445,7 +464,9 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             if *review_by <= ctx.now {
                 errors.push(FieldError::new("review_by", Issue::MustBeInFuture));
             }
-            let Some(reason) = reason.filter(|_| errors.is_empty()) else { return Err(DomainError::Invalid(errors)) };
+            let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+                return Err(DomainError::Invalid(errors));
+            };
             Ok(vec![
                 Event::Parked { reason, review_by: *review_by },
                 Event::ClockStarted { clock: ClockName::LedgerReview, limit: None, due: *review_by },
@@ -479,7 +500,12 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
         }
         Command::Evaluate { rating, note } => {
             need(role.closes())?;
-            state(kind == MatterKind::GridEvent && status == Closed && !matter.cancelled && matter.rating.is_none())?;
+            state(
+                kind == MatterKind::GridEvent
+                    && status == Closed
+                    && !matter.cancelled
+                    && matter.rating.is_none(),
+            )?;
             routes_for(matter, ctx)?;
             if !(1..=5).contains(rating) {
                 return Err(DomainError::field("rating", Issue::OutOfRange { min: 1, max: 5 }));

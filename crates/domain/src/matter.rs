@@ -3,13 +3,13 @@
 //! State is only ever a fold of the matter's events; see [`Matter::apply`].
 
 use crate::category::{Catalogue, CategoryCode};
-use crate::error::{FieldError, Issue};
 use crate::clock::{Clock, ClockName};
-use crate::event::{Event, FinalCause, Outcome, Route, Satisfaction, RecordedEvent};
-use crate::policy::Urgency;
+use crate::error::{FieldError, Issue};
+use crate::event::{Event, FinalCause, Outcome, RecordedEvent, Route, Satisfaction};
 use crate::ids::{MatterId, UnitId, UserId};
 use crate::money::Fen;
 use crate::party::{Party, PartyDraft};
+use crate::policy::Urgency;
 use crate::text;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -436,11 +436,7 @@ impl Matter {
                 self.extension = None;
             }
             Event::ExtensionRequested { amount, reason } => {
-                let approver = self
-                    .handling
-                    .as_ref()
-                    .and_then(|h| h.by)
-                    .unwrap_or(self.registration.unit_id);
+                let approver = self.handling.as_ref().and_then(|h| h.by).unwrap_or(self.registration.unit_id);
                 self.extension = Some(PendingExtension { amount: *amount, reason: reason.clone(), approver });
             }
             Event::ExtensionDecided { approved, due, .. } => {

@@ -20,6 +20,8 @@ string_enum!(
     }
 );
 
+// The enum comes from `string_enum!`, which cannot mark a default variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Urgency {
     fn default() -> Self {
         Self::Normal
@@ -71,7 +73,8 @@ impl Policies {
         let cd = Limit::calendar_days;
         let wd = Limit::working_days;
         let rule = |kind, clock, limit| TimeLimit { kind, clock, category: None, urgency: None, limit };
-        let urgent = |kind, clock, limit| TimeLimit { urgency: Some(Urgency::Urgent), ..rule(kind, clock, limit) };
+        let urgent =
+            |kind, clock, limit| TimeLimit { urgency: Some(Urgency::Urgent), ..rule(kind, clock, limit) };
         let difficult =
             |kind, clock, limit| TimeLimit { urgency: Some(Urgency::Difficult), ..rule(kind, clock, limit) };
         let category = |kind, clock, code: &str, limit| TimeLimit {
@@ -116,7 +119,13 @@ impl Policies {
     }
 
     /// The limit of a clock for a matter, if any rule gives one.
-    pub fn limit(&self, kind: MatterKind, clock: ClockName, category: &str, urgency: Urgency) -> Option<Limit> {
+    pub fn limit(
+        &self,
+        kind: MatterKind,
+        clock: ClockName,
+        category: &str,
+        urgency: Urgency,
+    ) -> Option<Limit> {
         self.0
             .iter()
             .filter(|r| r.kind == kind && r.clock == clock)
@@ -170,7 +179,10 @@ mod tests {
         assert_eq!(handling("consultation", Urgency::Normal), Some(Limit::working_days(3)));
         assert_eq!(handling("environment", Urgency::Urgent), Some(Limit::calendar_days(0)));
         assert_eq!(handling("environment", Urgency::Difficult), Some(Limit::calendar_days(15)));
-        assert_eq!(p.limit(MatterKind::Petition, ClockName::Handling, "land", Urgency::Urgent), Some(Limit::calendar_days(60)));
+        assert_eq!(
+            p.limit(MatterKind::Petition, ClockName::Handling, "land", Urgency::Urgent),
+            Some(Limit::calendar_days(60))
+        );
         assert_eq!(p.limit(MatterKind::Petition, ClockName::Dispatch, "land", Urgency::Normal), None);
     }
 

@@ -1,7 +1,8 @@
 //! The staff interface in a real browser: headless Debian Chromium driven through
 //! chromedriver against the real binary serving a small demo county. Covers the daily
 //! journey (sign in, register a phone complaint with two parties, route it to a department,
-//! handle and reply as that department, close as the clerk, find it in the closed list),
+//! handle and reply as that department, close as the clerk, find it in the closed list and
+//! export the list),
 //! scope by URL, and the English switch. Screenshots of each main page are saved under
 //! `$CARGO_TARGET_TMPDIR/screenshots`. Without Chromium or chromedriver the test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -147,9 +148,14 @@ impl Journey {
         self.wait_for("您已安全退出").await;
     }
 
-    /// Submits the matter page's form for `action`, filling its text if it has one.
+    /// Submits the matter page's form for `action`, filling its text if it has one; an
+    /// occasional action's form is folded away, and is unfolded first.
     async fn act(&self, action: &str, text: Option<&str>) {
         let form = format!("form:has(input[name='action'][value='{action}'])");
+        let folded = format!("details:not([open]):has({form}) > summary");
+        if let Ok(summary) = self.c.find(Locator::Css(&folded)).await {
+            summary.click().await.unwrap();
+        }
         if let Some(text) = text {
             self.fill(&format!("{form} textarea"), text).await;
         }
@@ -244,6 +250,20 @@ async fn the_daily_journey_in_chromium() {
     let list = j.body().await;
     assert!(list.contains(&format!("href=\"{matter_path}\"")), "the closed list shows it");
     j.shot("list").await;
+    // Export the list: the browser fetches the link, with its session, and gets a workbook.
+    let export = j.css("a[download]").await.attr("href").await.unwrap().unwrap();
+    let got = j
+        .c
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer().then(b => \
+             done([r.headers.get('content-type'), Array.from(new Uint8Array(b).slice(0, 2)), b.byteLength])));",
+            vec![serde_json::json!(export)],
+        )
+        .await
+        .unwrap();
+    assert!(got[0].as_str().unwrap().contains("spreadsheetml"), "{got}");
+    assert_eq!(got[1], serde_json::json!([80, 75]), "an XLSX file is a zip: {got}");
+    assert!(got[2].as_u64().unwrap() > 2_000, "{got}");
 
     // English, then out.
     j.click("a[lang='en']").await;

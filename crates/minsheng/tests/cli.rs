@@ -222,13 +222,14 @@ async fn verify_names_the_first_altered_event_and_backup_copies_a_running_databa
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     drop(server);
 
-    assert_eq!(verify(&copy), (0, "事件链完整 chain intact: 5 events verified\n".into()));
-    // Someone edits the third event behind the application's back.
+    // Each intake recorded its registration and the start of its dispatch clock.
+    assert_eq!(verify(&copy), (0, "事件链完整 chain intact: 10 events verified\n".into()));
+    // Someone edits the third matter's registration behind the application's back.
     let conn = rusqlite::Connection::open(&copy).unwrap();
-    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '三万六千元', '三千六百元') WHERE seq = 3;").unwrap();
+    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '三万六千元', '三千六百元') WHERE seq = 5;").unwrap();
     drop(conn);
     let (code, out) = verify(&copy);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("seq 3 (matter 3)"), "{out}");
-    assert!(out.contains("2 events before it verified"), "{out}");
+    assert!(out.contains("seq 5 (matter 3)"), "{out}");
+    assert!(out.contains("4 events before it verified"), "{out}");
 }

@@ -3,10 +3,10 @@
 
 use jiff::Timestamp;
 use minsheng_domain::chain::Digest;
-use minsheng_domain::org::path_of;
-use minsheng_domain::{Channel, MatterId, MatterKind, OrgTree, Role, Status, UnitId, UnitKind, UserId};
 use minsheng_domain::clock::Timer;
 use minsheng_domain::matter::WaitingFor;
+use minsheng_domain::org::path_of;
+use minsheng_domain::{Channel, MatterId, MatterKind, OrgTree, Role, Status, UnitId, UnitKind, UserId};
 use minsheng_domain::{Event, Matter};
 use serde::Serialize;
 

@@ -4,14 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::{SignedDuration, Timestamp};
+use minsheng_domain::calendar::{DayKind, Notice, NoticeDay};
 use minsheng_domain::chain::Digest;
+use minsheng_domain::clock::{ClockName, TimerKind};
 use minsheng_domain::matter::Registration;
+use minsheng_domain::matter::WaitingFor;
 use minsheng_domain::{CategoryCode, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, Role};
 use minsheng_domain::{OrgTree, Status, Unit, UnitId, UnitKind, UserId};
 use minsheng_store::*;
-use minsheng_domain::calendar::{DayKind, Notice, NoticeDay};
-use minsheng_domain::clock::{ClockName, TimerKind};
-use minsheng_domain::matter::WaitingFor;
 use minsheng_testkit::{Engine, TestDb, on_both_engines};
 use std::sync::Arc;
 
@@ -135,7 +135,14 @@ async fn act(
 }
 
 fn transfer(to: UnitId) -> Event {
-    Event::Assigned { mode: HandlingMode::Transfer, lead: to, co_units: vec![], report_by: None, note: None, by: None }
+    Event::Assigned {
+        mode: HandlingMode::Transfer,
+        lead: to,
+        co_units: vec![],
+        report_by: None,
+        note: None,
+        by: None,
+    }
 }
 
 async fn append_read_and_project(f: &Fixture) {
@@ -622,7 +629,8 @@ async fn timers_follow_the_clocks(f: &Fixture) {
 }
 
 async fn every_row(s: &dyn Store, id: MatterId) -> MatterSummary {
-    let page = s.list(&Scope::all(), &MatterFilter::default(), Page { before: None, limit: 500 }).await.unwrap();
+    let page =
+        s.list(&Scope::all(), &MatterFilter::default(), Page { before: None, limit: 500 }).await.unwrap();
     page.items.into_iter().find(|m| m.id == id).unwrap()
 }
 
@@ -631,7 +639,8 @@ async fn waiting_matters_are_found_by_unit(f: &Fixture) {
     let s = f.store.as_ref();
     let t = tree(s).await;
     let id = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
-    let other = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let other =
+        s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
     let assigned = Event::Assigned {
         mode: HandlingMode::Transfer,
         lead: t.dept,
@@ -645,16 +654,22 @@ async fn waiting_matters_are_found_by_unit(f: &Fixture) {
     let returned = Event::Returned { from: t.dept, to: t.town_a, reason: "不属于本单位".into() };
     act(s, &t, id, returned, None).await.unwrap();
     act(s, &t, other, Event::ExtensionRequested { amount: 5, reason: "需调查".into() }, None).await.unwrap();
-    let waiting = |what, unit| {
-        MatterFilter { waiting: Some((what, unit)), ..Default::default() }
-    };
+    let waiting = |what, unit| MatterFilter { waiting: Some((what, unit)), ..Default::default() };
     let found = |f: MatterFilter| async move {
-        s.list(&Scope::all(), &f, Page { before: None, limit: 10 }).await.unwrap().items.iter().map(|m| m.id).collect::<Vec<_>>()
+        s.list(&Scope::all(), &f, Page { before: None, limit: 10 })
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>()
     };
     assert_eq!(found(waiting(WaitingFor::Dispatch, t.town_a)).await, vec![id]);
     assert_eq!(found(waiting(WaitingFor::Approval, t.town_a)).await, vec![other]);
     assert!(found(waiting(WaitingFor::Dispatch, t.town_b)).await.is_empty());
-    act(s, &t, other, Event::ExtensionDecided { approved: false, due: None, note: None }, None).await.unwrap();
+    act(s, &t, other, Event::ExtensionDecided { approved: false, due: None, note: None }, None)
+        .await
+        .unwrap();
     assert!(found(waiting(WaitingFor::Approval, t.town_a)).await.is_empty(), "a decision ends the wait");
 }
 

@@ -65,7 +65,10 @@ impl TestDb {
                 // worth keeping, and the suites run several times faster.
                 let client = pg_client(&admin).await;
                 client.batch_execute(&format!("CREATE DATABASE {db}")).await.unwrap();
-                client.batch_execute(&format!("ALTER DATABASE {db} SET synchronous_commit = off")).await.unwrap();
+                client
+                    .batch_execute(&format!("ALTER DATABASE {db} SET synchronous_commit = off"))
+                    .await
+                    .unwrap();
                 Self { url: with_database(&admin, &db), engine, place: Place::Postgres { admin, db } }
             }
         }

@@ -68,7 +68,14 @@ impl Default for Metrics {
             "Events recorded by the scheduler: reminders, overdue marks, escalations, windows closing",
             timers_fired.clone(),
         );
-        Self { registry: Arc::new(registry), requests, latency, matters_registered, stale_writes, timers_fired }
+        Self {
+            registry: Arc::new(registry),
+            requests,
+            latency,
+            matters_registered,
+            stale_writes,
+            timers_fired,
+        }
     }
 }
 

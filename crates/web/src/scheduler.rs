@@ -51,7 +51,8 @@ pub async fn tick(state: &AppState, batch: u32) -> Result<Tick, StoreError> {
     let due = state.store.due_timers(now, batch).await?;
     let mut report = Tick { due: due.len(), ..Tick::default() };
     let known = state.knowledge(state.org());
-    let root = known.org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(minsheng_domain::UnitId(0));
+    let root =
+        known.org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(minsheng_domain::UnitId(0));
     let system = Actor { user_id: SYSTEM, role: Role::Admin, unit_id: root };
     let ctx = known.ctx(system, now);
     for (id, timers) in by_matter(&due) {

@@ -118,7 +118,8 @@ impl AppState {
     /// Rereads the holiday notices and the time-limit policies.
     pub async fn reload_clocks(&self) -> Result<(), StoreError> {
         let corrupt = |e: String| StoreError::Corrupt(e);
-        let mut calendar = Calendar::builtin(self.settings.time_zone.clone()).map_err(|e| corrupt(e.to_string()))?;
+        let mut calendar =
+            Calendar::builtin(self.settings.time_zone.clone()).map_err(|e| corrupt(e.to_string()))?;
         for notice in self.store.calendar_notices().await? {
             calendar.apply(&notice).map_err(|e| corrupt(format!("notice {}: {e}", notice.year)))?;
         }

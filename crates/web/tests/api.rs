@@ -377,7 +377,12 @@ async fn the_whole_lifecycle(app: &App) {
 
     let v = |m: &Value| m["version"].as_i64().unwrap();
     let (s, m) = app
-        .command("clerk_a", id, v(&m), json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")}))
+        .command(
+            "clerk_a",
+            id,
+            v(&m),
+            json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")}),
+        )
         .await;
     assert_eq!((s, m["status"].as_str()), (StatusCode::OK, Some("assigned")), "{m}");
     assert_eq!(m["handling"]["lead_unit_name"], "市住房和城乡建设局");
@@ -388,7 +393,8 @@ async fn the_whole_lifecycle(app: &App) {
     let (s, m) = app.command("handler", id, v(&m), json!({"type": "start"})).await;
     assert_eq!((s, m["status"].as_str()), (StatusCode::OK, Some("in_progress")), "{m}");
     let before = v(&m);
-    let (s, m) = app.command("handler", id, before, json!({"type": "note", "text": "已约双方现场查看"})).await;
+    let (s, m) =
+        app.command("handler", id, before, json!({"type": "note", "text": "已约双方现场查看"})).await;
     assert_eq!((s, v(&m)), (StatusCode::OK, before + 1), "a note is one event");
     let (s, m) = app
         .command(
@@ -413,7 +419,8 @@ async fn the_whole_lifecycle(app: &App) {
         app.call(Method::GET, &format!("/api/v1/matters/{id}/timeline"), Some("clerk_a"), None).await;
     assert_eq!(s, StatusCode::OK);
     let items = t["items"].as_array().unwrap();
-    let steps: Vec<&Value> = items.iter().filter(|e| !e["type"].as_str().unwrap().starts_with("clock_")).collect();
+    let steps: Vec<&Value> =
+        items.iter().filter(|e| !e["type"].as_str().unwrap().starts_with("clock_")).collect();
     let kinds: Vec<&str> = steps.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["registered", "assigned", "started", "note_added", "replied", "closed", "reopened"]);
     assert_eq!(steps[6]["data"]["reason"], "围墙未拆，群众再次反映");
@@ -985,6 +992,205 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// The matter's version as the API sees it now.
+async fn version_of(app: &App, who: &str, id: &Value) -> i64 {
+    let (_, m) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some(who), None).await;
+    m["version"].as_i64().unwrap()
+}
+
+/// A return goes back to the desk that routed it; an extension request waits on the same desk
+/// for approval; both show on that desk's workbench, and both are done with the page's forms.
+async fn returns_and_extensions_wait_on_the_right_desk(app: &App) {
+    let m = app.create("clerk_a", "village_a").await;
+    let id = &m["id"];
+    let title = m["title"].as_str().unwrap().to_string();
+    let assign = json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")});
+    let (s, _) = app.command("clerk_a", id, version_of(app, "clerk_a", id).await, assign.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The bureau's handler returns it from the matter page.
+    let mut handler = Browser::new(app);
+    handler.sign_in("handler", "password-123").await;
+    let page = handler.get(&format!("/matters/{id}")).await;
+    assert!(page.body.contains("value=\"return\""), "the handler may return it");
+    let csrf = hidden(&page.body, "csrf");
+    let version = hidden(&page.body, "version");
+    let blank = [("csrf", csrf.as_str()), ("version", version.as_str()), ("action", "return"), ("text", " ")];
+    let r = handler.post(&format!("/matters/{id}"), &blank).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("必填，不能为空"), "the reason is required, in Chinese");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("action", "return"),
+        ("text", "不属于本单位职责，应由镇调委会调处"),
+    ];
+    let r = handler.post(&format!("/matters/{id}"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    let desk = clerk.get("/").await.body;
+    let returned = desk.split("退回给我的").nth(1).expect("a returned-to-me list");
+    assert!(returned.split("</section>").next().unwrap().contains(&title), "{desk}");
+    let page = clerk.get(&format!("/matters/{id}")).await.body;
+    assert!(page.contains("已退单，等待") && page.contains("不属于本单位职责"), "{page}");
+
+    // Routed again, it cannot be returned twice by the same unit.
+    let (s, _) = app.command("clerk_a", id, version_of(app, "clerk_a", id).await, assign).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, p) = app
+        .command(
+            "handler",
+            id,
+            version_of(app, "handler", id).await,
+            json!({"type": "return", "reason": "再退"}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["message"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("只能进行一次，已经用过"))
+    );
+
+    // An extension request waits for the clerk's approval.
+    let (s, _) =
+        app.command("handler", id, version_of(app, "handler", id).await, json!({"type": "start"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let page = handler.get(&format!("/matters/{id}")).await.body;
+    let (csrf, version) = (hidden(&page, "csrf"), hidden(&page, "version"));
+    let ask = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("action", "request_extension"),
+        ("amount", "10"),
+        ("text", "需委托测绘"),
+    ];
+    assert_eq!(handler.post(&format!("/matters/{id}"), &ask).await.status, StatusCode::SEE_OTHER);
+    let desk = clerk.get("/").await.body;
+    let approval = desk.split("待我审批").nth(1).expect("an awaiting-approval list");
+    assert!(approval.split("</section>").next().unwrap().contains(&title), "{desk}");
+    let (_, before) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("clerk_a"), None).await;
+    assert_eq!(before["waiting_for"], "approval");
+    let page = clerk.get(&format!("/matters/{id}")).await.body;
+    assert!(page.contains("审批延期 10：需委托测绘"), "the request is shown with its reason");
+    let (csrf, version) = (hidden(&page, "csrf"), hidden(&page, "version"));
+    let approve = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("action", "decide_extension"),
+        ("approve", "yes"),
+    ];
+    assert_eq!(clerk.post(&format!("/matters/{id}"), &approve).await.status, StatusCode::SEE_OTHER);
+    let (_, after) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("clerk_a"), None).await;
+    assert_eq!((after["extensions_granted"].as_u64(), &after["waiting_for"]), (Some(1), &Value::Null));
+    let due = |m: &Value| m["clocks"][0]["due"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert_eq!(
+        due(&after).duration_since(due(&before)),
+        jiff::SignedDuration::from_hours(24 * 10),
+        "ten more days"
+    );
+    assert!(
+        !clerk
+            .get("/")
+            .await
+            .body
+            .split("待我审批")
+            .nth(1)
+            .unwrap()
+            .split("</section>")
+            .next()
+            .unwrap()
+            .contains(&title)
+    );
+}
+
+async fn the_calendar_and_the_time_limits(app: &App) {
+    let get = |path: &str, who: &str| {
+        let path = path.to_string();
+        let who = who.to_string();
+        async move { app.call(Method::GET, &path, Some(&who), None).await }
+    };
+    // 15 working days from 28 September 2026 run over the National Day break and its make-up
+    // Saturday.
+    let (s, d) =
+        get("/api/v1/calendar/deadline?start=2026-09-28&amount=15&unit=working_days", "clerk_a").await;
+    assert_eq!((s, d["due_date"].as_str()), (StatusCode::OK, Some("2026-10-23")), "{d}");
+    assert_eq!(d["due_at"], "2026-10-23T16:00:00Z");
+    let (s, d) =
+        get("/api/v1/calendar/deadline?start=2026-09-18&amount=15&unit=calendar_days", "auditor").await;
+    assert_eq!(
+        (s, d["due_date"].as_str()),
+        (StatusCode::OK, Some("2026-10-08")),
+        "a due date in the break rolls on"
+    );
+    let (s, p) = get("/api/v1/calendar/deadline?start=2026-02-30&amount=x&unit=weeks", "clerk_a").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&p), ["start", "amount", "unit"], "{p}");
+    assert_eq!(p["errors"][0]["message"], "不是有效的日期（格式 YYYY-MM-DD）");
+
+    // The 2027 notice is entered by the administrator of the whole deployment only.
+    let (s, y) = get("/api/v1/calendar/2027", "clerk_a").await;
+    assert_eq!((s, y["known"].as_bool()), (StatusCode::OK, Some(false)));
+    let notice = json!({"days": [
+        {"date": "2027-01-01", "kind": "off", "name": "元旦"},
+        {"date": "2027-02-06", "kind": "on", "name": "春节"},
+        {"date": "2027-02-10", "kind": "off", "name": "春节"}
+    ]});
+    let put = |who: &str, body: Value| {
+        let who = who.to_string();
+        async move { app.call(Method::PUT, "/api/v1/calendar/2027", Some(&who), Some(body)).await }
+    };
+    assert_eq!(put("admin_b", notice.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(put("clerk_a", notice.clone()).await.0, StatusCode::FORBIDDEN);
+    let mut wrong = notice.clone();
+    wrong["days"][2]["kind"] = json!("on");
+    let (s, p) = put("admin", wrong).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["days[2].kind".to_string()]), "{p}");
+    assert_eq!(p["errors"][0]["message"], "只有周六、周日才能调为工作日");
+    let (s, y) = put("admin", notice).await;
+    assert_eq!(
+        (s, y["known"].as_bool(), y["days"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(true), Some(3))
+    );
+    let (_, d) =
+        get("/api/v1/calendar/deadline?start=2027-02-09&amount=1&unit=working_days", "clerk_a").await;
+    assert_eq!(d["due_date"], "2027-02-11", "the entered holiday counts");
+
+    // Time limits: read by anyone, changed by the deployment's administrator, every change kept.
+    let (s, p) = get("/api/v1/policies", "clerk_a").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut rules = p["rules"].as_array().unwrap().clone();
+    let dispute = rules.iter().position(|r| r["kind"] == "dispute" && r["clock"] == "handling").unwrap();
+    rules[dispute]["limit"] = json!({"amount": 20, "unit": "working_days"});
+    let mut bad = rules.clone();
+    bad.push(json!({"kind": "petition", "clock": "review", "limit": {"amount": 4, "unit": "hours"}}));
+    let (s, e) = app.call(Method::PUT, "/api/v1/policies", Some("admin"), Some(json!({"rules": bad}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["errors"][0]["message"], "该时限不能按小时计算", "{e}");
+    let (s, _) = app
+        .call(Method::PUT, "/api/v1/policies", Some("clerk_a"), Some(json!({"rules": rules.clone()})))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) =
+        app.call(Method::PUT, "/api/v1/policies", Some("admin"), Some(json!({"rules": rules}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, changes) = get("/api/v1/policies/changes", "auditor").await;
+    assert_eq!(changes["items"].as_array().unwrap().len(), 1);
+    let (_, me) = get("/api/v1/me", "admin").await;
+    assert_eq!(changes["items"][0]["changed_by"], me["id"], "{me}");
+    // A new dispute runs the new limit from its routing.
+    let m = app.create("clerk_a", "village_a").await;
+    let (_, m) = app
+        .command(
+            "clerk_a",
+            &m["id"],
+            m["version"].as_i64().unwrap(),
+            json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")}),
+        )
+        .await;
+    assert_eq!(m["clocks"][0]["limit"], json!({"amount": 20, "unit": "working_days"}), "{m}");
+}
+
 async fn staff_sign_in_and_out(app: &App) {
     let mut b = Browser::new(app);
     let r = b.get("/").await;
@@ -1515,4 +1721,6 @@ on_both_engines!(
     staff_filter_and_page_the_list,
     large_exports_run_in_the_background,
     administrators_keep_the_tree_and_the_accounts,
+    returns_and_extensions_wait_on_the_right_desk,
+    the_calendar_and_the_time_limits,
 );

@@ -50,13 +50,21 @@ struct Cast {
 
 async fn seed(n: &Node) -> Cast {
     let state = &n.state;
-    minsheng_web::bootstrap(state, "诸暨市", Some("admin".into()), Some("password-123".into())).await.unwrap();
+    minsheng_web::bootstrap(state, "诸暨市", Some("admin".into()), Some("password-123".into()))
+        .await
+        .unwrap();
     let county = state.org().iter().next().unwrap().id;
     let add = async |parent: UnitId, kind, name: &str| {
         let parent_path = state.org().path(parent).unwrap();
         let u = n
             .store
-            .create_unit(NewUnit { parent_id: Some(parent), kind, name: name.into(), code: None, parent_path })
+            .create_unit(NewUnit {
+                parent_id: Some(parent),
+                kind,
+                name: name.into(),
+                code: None,
+                parent_path,
+            })
             .await
             .unwrap();
         state.reload().await.unwrap();
@@ -108,20 +116,32 @@ fn plan(i: u64, kind: MatterKind, cast: &Cast) -> Vec<(i64, Who, Command)> {
                 (3, Who::Handler, Command::Start {}),
                 (10 + late, Who::Handler, reply(None)),
             ];
-            if i % 3 == 0 {
-                p.push((14 + late, Who::Clerk, Command::FollowUp { satisfaction: Satisfaction::Satisfied, note: None }));
+            if i.is_multiple_of(3) {
+                p.push((
+                    14 + late,
+                    Who::Clerk,
+                    Command::FollowUp { satisfaction: Satisfaction::Satisfied, note: None },
+                ));
                 p.push((15 + late, Who::Clerk, Command::Close { note: None }));
             }
             p
         }
         MatterKind::Petition => {
             let mut p = vec![(2, Who::Clerk, transfer(cast.dept)), (20, Who::Handler, Command::Start {})];
-            if i % 4 != 0 {
+            if !i.is_multiple_of(4) {
                 p.push((100 + late, Who::Handler, reply(Some(Outcome::Explain))));
             }
             if i % 8 == 1 {
-                p.push((150 + late, Who::Clerk, Command::RequestReview { reason: "不服".into(), unit_id: None }));
-                p.push((200 + late, Who::Leader, Command::DecideReview { outcome: Outcome::Explain, text: "维持".into() }));
+                p.push((
+                    150 + late,
+                    Who::Clerk,
+                    Command::RequestReview { reason: "不服".into(), unit_id: None },
+                ));
+                p.push((
+                    200 + late,
+                    Who::Leader,
+                    Command::DecideReview { outcome: Outcome::Explain, text: "维持".into() },
+                ));
             }
             p
         }
@@ -232,7 +252,7 @@ async fn simulate(engine: Engine, nodes_per_run: usize) {
             let draft = RegistrationDraft {
                 kind,
                 channel: Channel::Phone,
-                category: if i % 5 == 0 { "consultation".into() } else { "environment".into() },
+                category: if i.is_multiple_of(5) { "consultation".into() } else { "environment".into() },
                 unit_id: cast.village_unit.0,
                 title: format!("模拟事项 {i}"),
                 body: "村口石料厂粉尘污染，请求查处。".into(),
@@ -272,10 +292,15 @@ async fn simulate(engine: Engine, nodes_per_run: usize) {
     let mut escalations = 0;
     for id in &ids {
         let events = store.events(&Scope::all(), *id).await.unwrap().unwrap();
-        let mut m = Matter::registered(*id, match &events[0].event {
-            Event::Registered(r) => r.clone(),
-            other => panic!("first event {other:?}"),
-        }, events[0].at, events[0].actor);
+        let mut m = Matter::registered(
+            *id,
+            match &events[0].event {
+                Event::Registered(r) => r.clone(),
+                other => panic!("first event {other:?}"),
+            },
+            events[0].at,
+            events[0].actor,
+        );
         for e in &events[1..] {
             let wanted = match &e.event {
                 Event::Reminded { clock, due } => Some((*clock, TimerKind::Remind, Some(*due))),
@@ -295,7 +320,9 @@ async fn simulate(engine: Engine, nodes_per_run: usize) {
                     .timers()
                     .into_iter()
                     .find(|t| t.clock == clock && t.kind == kind && due.is_none_or(|d| d == t.due))
-                    .unwrap_or_else(|| panic!("matter {id}: {kind:?} of {clock:?} fired with no live timer (twice?)"));
+                    .unwrap_or_else(|| {
+                        panic!("matter {id}: {kind:?} of {clock:?} fired with no live timer (twice?)")
+                    });
                 let late = e.at.duration_since(timer.fire_at);
                 assert!(late >= SignedDuration::ZERO, "matter {id}: {kind:?} fired {late:?} early");
                 assert!(late <= TICK, "matter {id}: {kind:?} fired {late:?} late");

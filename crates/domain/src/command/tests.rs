@@ -2,12 +2,12 @@ use super::*;
 use crate::access::Role;
 use crate::calendar::Calendar;
 use crate::category::defaults;
-use crate::policy::Policies;
 use crate::event::RecordedEvent;
-use crate::ids::{MatterId, UserId};
 use crate::event::{Outcome, Route, Satisfaction, SupervisionMode};
+use crate::ids::{MatterId, UserId};
 use crate::matter::{Channel, MatterKind};
 use crate::org::{Unit, UnitKind};
+use crate::policy::Policies;
 use jiff::SignedDuration;
 use proptest::prelude::*;
 
@@ -104,7 +104,14 @@ impl World {
             if i > 0 {
                 m.apply(&e, now());
             }
-            log.push(RecordedEvent { seq: i as i64 + 1, matter_id: m.id, version: m.version, at: now(), actor: UserId(7), event: e });
+            log.push(RecordedEvent {
+                seq: i as i64 + 1,
+                matter_id: m.id,
+                version: m.version,
+                at: now(),
+                actor: UserId(7),
+                event: e,
+            });
         }
         (m, log)
     }
@@ -160,7 +167,8 @@ fn direct_handling_at_intake() -> Result<(), DomainError> {
 fn illegal_transitions_are_typed() {
     let w = World::new();
     let m = w.registered();
-    let err = decide(&m, &Command::Reply { text: "x".into(), outcome: None }, &w.ctx(actor(Role::Clerk, TOWN_A)));
+    let err =
+        decide(&m, &Command::Reply { text: "x".into(), outcome: None }, &w.ctx(actor(Role::Clerk, TOWN_A)));
     assert_eq!(err, Err(DomainError::IllegalTransition { command: "reply", status: Status::Registered }));
     let err = decide(&m, &Command::Close { note: None }, &w.ctx(actor(Role::Clerk, TOWN_A)));
     assert_eq!(err, Err(DomainError::IllegalTransition { command: "close", status: Status::Registered }));
@@ -301,7 +309,11 @@ fn assignment_rules() {
     );
     assert!(matches!(
         ok.as_deref(),
-        Ok([Event::Assigned { mode: HandlingMode::Joint, .. }, Event::ClockStopped { .. }, Event::ClockStarted { .. }])
+        Ok([
+            Event::Assigned { mode: HandlingMode::Joint, .. },
+            Event::ClockStopped { .. },
+            Event::ClockStarted { .. }
+        ])
     ));
 }
 
@@ -322,9 +334,11 @@ fn any_command() -> impl Strategy<Value = Command> {
         any::<bool>().prop_map(|approve| Command::DecideExtension { approve, note: None }),
         proptest::sample::select(Satisfaction::ALL.to_vec())
             .prop_map(|satisfaction| Command::FollowUp { satisfaction, note: None }),
-        proptest::sample::select(Route::ALL.to_vec()).prop_map(|route| Command::Decline { route, reason: "r".into() }),
+        proptest::sample::select(Route::ALL.to_vec())
+            .prop_map(|route| Command::Decline { route, reason: "r".into() }),
         Just(Command::RequestReview { reason: "r".into(), unit_id: None }),
-        proptest::sample::select(Outcome::ALL.to_vec()).prop_map(|outcome| Command::DecideReview { outcome, text: "t".into() }),
+        proptest::sample::select(Outcome::ALL.to_vec())
+            .prop_map(|outcome| Command::DecideReview { outcome, text: "t".into() }),
         Just(Command::Escalate { reason: "r".into() }),
         unit.prop_map(|u| Command::Delegate { unit_id: u.0, note: None }),
         Just(Command::Supervise { mode: SupervisionMode::Urge, text: "t".into(), reply_by: Some(later) }),
@@ -480,7 +494,8 @@ mod workflows {
         let handling = due_of(&m, ClockName::Handling);
         assert_eq!(handling, Some(cal.due(now(), Limit::calendar_days(60))));
         // One extension of at most 30 days, approved by the unit that routed it.
-        let too_long = decide(&m, &Command::RequestExtension { amount: 31, reason: "需调查".into() }, &w.ctx(dept));
+        let too_long =
+            decide(&m, &Command::RequestExtension { amount: 31, reason: "需调查".into() }, &w.ctx(dept));
         assert_eq!(too_long, Err(DomainError::field("amount", Issue::OutOfRange { min: 1, max: 30 })));
         w.run(&mut m, dept, Command::RequestExtension { amount: 20, reason: "需现场调查".into() })?;
         assert_eq!(m.waiting(), Some(Waiting::Approval(TOWN_A)));
@@ -496,13 +511,24 @@ mod workflows {
         // The handling opinion states its outcome.
         let bare = decide(&m, &Command::Reply { text: "经查".into(), outcome: None }, &w.ctx(dept));
         assert_eq!(bare, Err(DomainError::field("outcome", Issue::Required)));
-        w.run(&mut m, dept, Command::Reply { text: "经查，不予支持。".into(), outcome: Some(Outcome::Reject) })?;
+        w.run(
+            &mut m,
+            dept,
+            Command::Reply { text: "经查，不予支持。".into(), outcome: Some(Outcome::Reject) },
+        )?;
         assert_eq!(m.clocks.keys().copied().collect::<Vec<_>>(), vec![ClockName::ReviewWindow]);
         // 复查 by the next-higher body, then 复核, then final.
         w.run(&mut m, clerk, Command::RequestReview { reason: "不服处理意见".into(), unit_id: None })?;
-        assert_eq!((m.status, m.review_level, m.handling.as_ref().map(|h| h.lead)), (Status::UnderReview, 1, Some(COUNTY)));
+        assert_eq!(
+            (m.status, m.review_level, m.handling.as_ref().map(|h| h.lead)),
+            (Status::UnderReview, 1, Some(COUNTY))
+        );
         assert!(m.clocks.contains_key(&ClockName::Review));
-        w.run(&mut m, county, Command::DecideReview { outcome: Outcome::Reject, text: "维持原处理意见".into() })?;
+        w.run(
+            &mut m,
+            county,
+            Command::DecideReview { outcome: Outcome::Reject, text: "维持原处理意见".into() },
+        )?;
         assert_eq!(m.status, Status::Replied);
         w.run(&mut m, clerk, Command::RequestReview { reason: "申请复核".into(), unit_id: Some(COUNTY.0) })?;
         w.run(&mut m, county, Command::DecideReview { outcome: Outcome::Reject, text: "复核维持".into() })?;
@@ -518,7 +544,11 @@ mod workflows {
         let w = World::new();
         let mut m = petition(&w);
         w.run(&mut m, actor(Role::Clerk, TOWN_A), Command::Start {})?;
-        w.run(&mut m, actor(Role::Clerk, TOWN_A), Command::Reply { text: "答复".into(), outcome: Some(Outcome::Explain) })?;
+        w.run(
+            &mut m,
+            actor(Role::Clerk, TOWN_A),
+            Command::Reply { text: "答复".into(), outcome: Some(Outcome::Explain) },
+        )?;
         let timers = m.timers();
         assert_eq!(timers.iter().map(|t| t.kind).collect::<Vec<_>>(), vec![TimerKind::Expire]);
         for e in fire(&m, &timers[0], &w.ctx(actor(Role::Admin, COUNTY))) {
@@ -572,7 +602,10 @@ mod workflows {
         w.run(&mut m, clerk, transfer_to(VILLAGE_A))?;
         let timers = m.timers();
         let kinds: Vec<_> = timers.iter().map(|t| (t.clock, t.kind)).collect();
-        assert_eq!(kinds, vec![(ClockName::Handling, TimerKind::Remind), (ClockName::Handling, TimerKind::Overdue)]);
+        assert_eq!(
+            kinds,
+            vec![(ClockName::Handling, TimerKind::Remind), (ClockName::Handling, TimerKind::Overdue)]
+        );
         let system = w.ctx(actor(Role::Admin, COUNTY));
         let reminded = fire(&m, &timers[0], &system);
         assert!(matches!(reminded.as_slice(), [Event::Reminded { clock: ClockName::Handling, .. }]));
@@ -600,10 +633,24 @@ mod workflows {
         let clerk = actor(Role::Clerk, TOWN_A);
         let mut m = w.registered();
         w.run(&mut m, clerk, transfer_to(DEPT))?;
-        let by_clerk = decide(&m, &Command::Supervise { mode: SupervisionMode::Supervise, text: "请加快".into(), reply_by: None }, &w.ctx(clerk));
+        let by_clerk = decide(
+            &m,
+            &Command::Supervise {
+                mode: SupervisionMode::Supervise, text: "请加快".into(), reply_by: None
+            },
+            &w.ctx(clerk),
+        );
         assert_eq!(by_clerk, Err(DomainError::Forbidden(Denial::Role)));
         let later = now() + SignedDuration::from_hours(72);
-        w.run(&mut m, leader, Command::Supervise { mode: SupervisionMode::Supervise, text: "请三日内反馈".into(), reply_by: Some(later) })?;
+        w.run(
+            &mut m,
+            leader,
+            Command::Supervise {
+                mode: SupervisionMode::Supervise,
+                text: "请三日内反馈".into(),
+                reply_by: Some(later),
+            },
+        )?;
         w.run(&mut m, leader, Command::AssignLeader { leader_id: 9, due: later, note: None })?;
         assert_eq!((m.supervisions, m.leader), (1, Some(UserId(9))));
         assert!(m.clocks.contains_key(&ClockName::Supervision) && m.clocks.contains_key(&ClockName::Leader));
@@ -612,10 +659,20 @@ mod workflows {
         assert!(!m.clocks.contains_key(&ClockName::Handling));
         w.run(&mut m, clerk, Command::Unpark { note: None })?;
         assert_eq!(m.status, Status::InProgress);
-        assert!(m.clocks.contains_key(&ClockName::Handling) && !m.clocks.contains_key(&ClockName::LedgerReview));
-        let escalate = decide(&m, &Command::Escalate { reason: "超出本级能力".into() }, &w.ctx(actor(Role::Handler, DEPT)))?;
+        assert!(
+            m.clocks.contains_key(&ClockName::Handling) && !m.clocks.contains_key(&ClockName::LedgerReview)
+        );
+        let escalate = decide(
+            &m,
+            &Command::Escalate { reason: "超出本级能力".into() },
+            &w.ctx(actor(Role::Handler, DEPT)),
+        )?;
         assert!(matches!(escalate.first(), Some(Event::Escalated { to, .. }) if *to == COUNTY));
-        let at_top = decide(&w.registered(), &Command::Escalate { reason: "x".into() }, &w.ctx(actor(Role::Clerk, COUNTY)));
+        let at_top = decide(
+            &w.registered(),
+            &Command::Escalate { reason: "x".into() },
+            &w.ctx(actor(Role::Clerk, COUNTY)),
+        );
         assert!(at_top.is_ok(), "from the village the place escalates to its township");
         Ok(())
     }

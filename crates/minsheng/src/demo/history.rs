@@ -9,15 +9,13 @@ use jiff::{SignedDuration, Timestamp};
 use minsheng_domain::clock;
 use minsheng_domain::command::{self, Command};
 use minsheng_domain::event::{Outcome, Satisfaction};
-use minsheng_domain::policy::Urgency;
-use minsheng_web::state::Knowledge;
 use minsheng_domain::matter::RegistrationDraft;
 use minsheng_domain::party::PartyDraft;
-use minsheng_domain::{
-    Actor, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree,
-};
+use minsheng_domain::policy::Urgency;
+use minsheng_domain::{Actor, Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree};
 use minsheng_domain::{Role, UnitId, UnitKind, UserId};
 use minsheng_store::{Append, PendingEvent, Store, UserRecord};
+use minsheng_web::state::Knowledge;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -290,7 +288,9 @@ fn one_matter(
     // at its time, as the system.
     let system = Actor { user_id: UserId(0), role: Role::Admin, unit_id: cast.county };
     let fire_until = |matter: &mut Matter, events: &mut Vec<PendingEvent>, until: Timestamp| {
-        while let Some(t) = matter.timers().into_iter().filter(|t| t.fire_at < until).min_by_key(|t| t.fire_at) {
+        while let Some(t) =
+            matter.timers().into_iter().filter(|t| t.fire_at < until).min_by_key(|t| t.fire_at)
+        {
             let fired = clock::fire(matter, &t, &ctx(system, t.fire_at));
             if fired.is_empty() {
                 break;
@@ -378,8 +378,10 @@ fn one_matter(
         step(&mut matter, handler, note, hours(rng, 1, 30), &mut at);
     }
     // Most are answered within a few weeks; recent ones may still be open.
-    let outcome = (kind == MatterKind::Petition)
-        .then(|| *pick(rng, &[Outcome::Support, Outcome::Explain, Outcome::Explain, Outcome::Reject]).unwrap_or(&Outcome::Explain));
+    let outcome = (kind == MatterKind::Petition).then(|| {
+        *pick(rng, &[Outcome::Support, Outcome::Explain, Outcome::Explain, Outcome::Reject])
+            .unwrap_or(&Outcome::Explain)
+    });
     let replied = routed
         && step(
             &mut matter,
@@ -391,7 +393,13 @@ fn one_matter(
     // A grid event's feedback is checked on site before it closes.
     let verified = replied
         && (kind != MatterKind::GridEvent
-            || step(&mut matter, township_clerk, Command::Verify { passed: true, note: None }, hours(rng, 2, 30), &mut at));
+            || step(
+                &mut matter,
+                township_clerk,
+                Command::Verify { passed: true, note: None },
+                hours(rng, 2, 30),
+                &mut at,
+            ));
     // The next working day, the centre calls back and asks whether the citizen is satisfied.
     if verified && kind != MatterKind::Petition && rng.u8(..100) < 90 {
         let roll = rng.u8(..100);

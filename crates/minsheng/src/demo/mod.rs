@@ -82,14 +82,8 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
             &state.org(),
             &store.users(&minsheng_store::Scope::all()).await.map_err(|e| e.to_string())?,
         )?;
-        history::generate(
-            Arc::clone(&store),
-            state.knowledge(state.org()),
-            cast,
-            args.matters,
-            args.seed,
-        )
-        .await?;
+        history::generate(Arc::clone(&store), state.knowledge(state.org()), cast, args.matters, args.seed)
+            .await?;
         logins
     } else {
         let users = store.users(&minsheng_store::Scope::all()).await.map_err(|e| e.to_string())?;

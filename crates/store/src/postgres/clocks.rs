@@ -80,7 +80,8 @@ pub(super) async fn notices(c: &Client) -> Result<Vec<Notice>> {
         let year: i32 = r.try_get(0)?;
         let days: &str = r.try_get(1)?;
         let year = i16::try_from(year).map_err(|_| StoreError::Corrupt(format!("notice year {year}")))?;
-        let days = serde_json::from_str(days).map_err(|e| StoreError::Corrupt(format!("notice {year}: {e}")))?;
+        let days =
+            serde_json::from_str(days).map_err(|e| StoreError::Corrupt(format!("notice {year}: {e}")))?;
         out.push(Notice { year, days });
     }
     Ok(out)
@@ -110,7 +111,13 @@ pub(super) async fn setting(c: &Client, key: &str) -> Result<Option<String>> {
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-pub(super) async fn put_setting(c: &mut Client, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {
+pub(super) async fn put_setting(
+    c: &mut Client,
+    key: &str,
+    value: &str,
+    by: UserId,
+    at: Timestamp,
+) -> Result<()> {
     let tx = c.transaction().await?;
     tx.execute(
         "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \

@@ -371,7 +371,7 @@ impl Store for PgStore {
         at: Timestamp,
     ) -> Result<()> {
         let mut c = self.client().await?;
-        clocks::save_notice(&mut *c, notice, by, at).await
+        clocks::save_notice(&mut c, notice, by, at).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -380,7 +380,7 @@ impl Store for PgStore {
 
     async fn put_setting(&self, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {
         let mut c = self.client().await?;
-        clocks::put_setting(&mut *c, key, value, by, at).await
+        clocks::put_setting(&mut c, key, value, by, at).await
     }
 
     async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>> {

@@ -64,7 +64,8 @@ pub(super) fn notices(c: &Connection) -> Result<Vec<Notice>> {
     let mut out = vec![];
     for row in rows {
         let (year, days) = row?;
-        let days = serde_json::from_str(&days).map_err(|e| StoreError::Corrupt(format!("notice {year}: {e}")))?;
+        let days =
+            serde_json::from_str(&days).map_err(|e| StoreError::Corrupt(format!("notice {year}: {e}")))?;
         out.push(Notice { year, days });
     }
     Ok(out)
@@ -89,10 +90,18 @@ pub(super) fn save_notice(c: &mut Connection, notice: &Notice, by: UserId, at: T
 }
 
 pub(super) fn setting(c: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(c.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
+    Ok(c.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
 }
 
-pub(super) fn put_setting(c: &mut Connection, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {
+pub(super) fn put_setting(
+    c: &mut Connection,
+    key: &str,
+    value: &str,
+    by: UserId,
+    at: Timestamp,
+) -> Result<()> {
     let tx = c.transaction()?;
     tx.execute(
         "INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4) \

@@ -76,14 +76,10 @@ pub async fn deadline(
             errors.push(FieldError::new("amount", Issue::Required));
             None
         }
-        Some(a) => a
-            .parse::<u32>()
-            .ok()
-            .filter(|a| *a <= max)
-            .or_else(|| {
-                errors.push(FieldError::new("amount", Issue::OutOfRange { min: 0, max: i64::from(max) }));
-                None
-            }),
+        Some(a) => a.parse::<u32>().ok().filter(|a| *a <= max).or_else(|| {
+            errors.push(FieldError::new("amount", Issue::OutOfRange { min: 0, max: i64::from(max) }));
+            None
+        }),
     };
     let unit = match q.unit.as_deref().map(str::trim) {
         None | Some("") => {
@@ -154,13 +150,12 @@ fn notice_view(calendar: &Calendar, year: i16) -> NoticeView {
 }
 
 fn year_of(raw: &str) -> Result<i16, ApiError> {
-    raw.parse::<i16>()
-        .ok()
-        .filter(|y| (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).contains(y))
-        .ok_or(ApiError::field(
+    raw.parse::<i16>().ok().filter(|y| (Calendar::FIRST_YEAR..=Calendar::LAST_YEAR).contains(y)).ok_or(
+        ApiError::field(
             "year",
             Issue::OutOfRange { min: i64::from(Calendar::FIRST_YEAR), max: i64::from(Calendar::LAST_YEAR) },
-        ))
+        ),
+    )
 }
 
 /// A year's holidays and make-up working days.
@@ -197,7 +192,11 @@ pub async fn put_year(
 
 /// Checks and saves a notice for a deployment administrator; the API and the admin page both
 /// come through here.
-pub(crate) async fn enter_notice(state: &AppState, caller: &Caller, mut notice: Notice) -> Result<(), ApiError> {
+pub(crate) async fn enter_notice(
+    state: &AppState,
+    caller: &Caller,
+    mut notice: Notice,
+) -> Result<(), ApiError> {
     deployment_admin(state, caller)?;
     for (i, day) in notice.days.iter_mut().enumerate() {
         day.name = minsheng_domain::text::optional(&format!("days[{i}].name"), Some(&day.name), 40)
@@ -222,10 +221,13 @@ fn notice_error(notice: &Notice, e: CalendarError) -> ApiError {
             ApiError::field(&format!("days[{}].date", at(date)), Issue::OutOfRange { min: year, max: year })
         }
         CalendarError::Twice(date) => {
-            let second = notice.days.iter().enumerate().filter(|(_, d)| d.date == date).nth(1).map(|(i, _)| i);
+            let second =
+                notice.days.iter().enumerate().filter(|(_, d)| d.date == date).nth(1).map(|(i, _)| i);
             ApiError::field(&format!("days[{}].date", second.unwrap_or(0)), Issue::Duplicate)
         }
-        CalendarError::AlreadyWorking(date) => ApiError::field(&format!("days[{}].kind", at(date)), Issue::NotAWeekend),
+        CalendarError::AlreadyWorking(date) => {
+            ApiError::field(&format!("days[{}].kind", at(date)), Issue::NotAWeekend)
+        }
         CalendarError::YearOutOfRange(_) | CalendarError::BadLine { .. } => ApiError::field(
             "year",
             Issue::OutOfRange { min: i64::from(Calendar::FIRST_YEAR), max: i64::from(Calendar::LAST_YEAR) },
@@ -236,11 +238,7 @@ fn notice_error(notice: &Notice, e: CalendarError) -> ApiError {
 /// Only an administrator at the root of the tree changes what the whole deployment counts by.
 fn deployment_admin(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
     let at_root = state.org().get(caller.actor.unit_id).is_some_and(|u| u.parent_id.is_none());
-    if caller.actor.role.administers() && at_root {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(Denial::Role))
-    }
+    if caller.actor.role.administers() && at_root { Ok(()) } else { Err(ApiError::Forbidden(Denial::Role)) }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -274,7 +272,11 @@ pub async fn put_policies(
 }
 
 /// Checks and saves the policies for a deployment administrator (API and admin page).
-pub(crate) async fn save_policies(state: &AppState, caller: &Caller, rules: Vec<TimeLimit>) -> Result<(), ApiError> {
+pub(crate) async fn save_policies(
+    state: &AppState,
+    caller: &Caller,
+    rules: Vec<TimeLimit>,
+) -> Result<(), ApiError> {
     deployment_admin(state, caller)?;
     let catalogue = state.catalogue();
     Policies::check(&rules, |c| catalogue.get(c).is_some()).map_err(ApiError::Invalid)?;
@@ -302,13 +304,20 @@ pub struct PolicyChangeList {
     get, path = "/api/v1/policies/changes", tag = "calendar",
     responses((status = 200, body = PolicyChangeList)), security(("bearer" = []))
 )]
-pub async fn policy_changes(State(state): State<AppState>, _caller: Caller) -> Result<Json<PolicyChangeList>, ApiError> {
+pub async fn policy_changes(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<PolicyChangeList>, ApiError> {
     let changes = state.store.setting_changes(POLICIES_KEY, 100).await?;
     let items = changes
         .into_iter()
         .filter_map(|c| {
             let rules: Policies = serde_json::from_str(&c.value).ok()?;
-            Some(PolicyChangeView { changed_by: c.changed_by.0, changed_at: c.changed_at, rules: rules.rules().to_vec() })
+            Some(PolicyChangeView {
+                changed_by: c.changed_by.0,
+                changed_at: c.changed_at,
+                rules: rules.rules().to_vec(),
+            })
         })
         .collect();
     Ok(Json(PolicyChangeList { items }))

@@ -318,7 +318,9 @@ pub async fn execute(
         Command::Assign { unit_id, co_unit_ids, .. } => {
             std::iter::once(*unit_id).chain(co_unit_ids.iter().copied()).collect()
         }
-        Command::Delegate { unit_id, .. } | Command::RequestReview { unit_id: Some(unit_id), .. } => vec![*unit_id],
+        Command::Delegate { unit_id, .. } | Command::RequestReview { unit_id: Some(unit_id), .. } => {
+            vec![*unit_id]
+        }
         _ => vec![],
     };
     if let Command::AssignLeader { leader_id, .. } = command {

@@ -5,8 +5,8 @@ use minsheng_domain::calendar::Limit;
 use minsheng_domain::clock::ClockName;
 use minsheng_domain::event::{FinalCause, Outcome, Route, Satisfaction};
 use minsheng_domain::matter::{Attachment, Handling, WaitingFor};
-use minsheng_domain::policy::Urgency;
 use minsheng_domain::party::{Party, PartyRole};
+use minsheng_domain::policy::Urgency;
 use minsheng_domain::{
     Channel, Event, HandlingMode, Matter, MatterId, MatterKind, OrgTree, RecordedEvent, Status,
 };

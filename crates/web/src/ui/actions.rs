@@ -15,7 +15,15 @@ use std::collections::HashMap;
 
 /// The steps that move a matter on, shown open; the rest sit folded below them.
 const PRIMARY: &[&str] = &[
-    "open", "assign", "start", "reply", "decide_extension", "decide_review", "verify", "close", "follow_up",
+    "open",
+    "assign",
+    "start",
+    "reply",
+    "decide_extension",
+    "decide_review",
+    "verify",
+    "close",
+    "follow_up",
 ];
 
 /// The posted fields of an action form; a name may repeat (a multiple select).
@@ -92,14 +100,18 @@ pub fn command_of(p: &Posted, known: &Knowledge, now: Timestamp) -> Option<Comma
             amount: p.get("amount").trim().parse().unwrap_or(0),
             reason: p.text("text"),
         },
-        "decide_extension" => Command::DecideExtension { approve: p.get("approve") == "yes", note: p.optional("text") },
+        "decide_extension" => {
+            Command::DecideExtension { approve: p.get("approve") == "yes", note: p.optional("text") }
+        }
         "follow_up" => Command::FollowUp {
             satisfaction: Satisfaction::parse(p.get("satisfaction"))?,
             note: p.optional("text"),
         },
         "decline" => Command::Decline { route: Route::parse(p.get("route"))?, reason: p.text("text") },
         "request_review" => Command::RequestReview { reason: p.text("text"), unit_id: p.int("unit_id") },
-        "decide_review" => Command::DecideReview { outcome: Outcome::parse(p.get("outcome"))?, text: p.text("text") },
+        "decide_review" => {
+            Command::DecideReview { outcome: Outcome::parse(p.get("outcome"))?, text: p.text("text") }
+        }
         "escalate" => Command::Escalate { reason: p.text("text") },
         "delegate" => Command::Delegate { unit_id: p.int("unit_id")?, note: p.optional("text") },
         "supervise" => Command::Supervise {
@@ -117,10 +129,9 @@ pub fn command_of(p: &Posted, known: &Knowledge, now: Timestamp) -> Option<Comma
         "open" => Command::Open {},
         "cancel" => Command::Cancel { reason: p.text("text") },
         "verify" => Command::Verify { passed: p.get("passed") == "yes", note: p.optional("text") },
-        "evaluate" => Command::Evaluate {
-            rating: p.get("rating").trim().parse().ok()?,
-            note: p.optional("text"),
-        },
+        "evaluate" => {
+            Command::Evaluate { rating: p.get("rating").trim().parse().ok()?, note: p.optional("text") }
+        }
         _ => return None,
     })
 }
@@ -131,7 +142,13 @@ fn probes(now: Timestamp, any_unit: i64) -> Vec<Command> {
     let x = || "x".to_string();
     vec![
         Command::Open {},
-        Command::Assign { mode: HandlingMode::Transfer, unit_id: any_unit, co_unit_ids: vec![], report_by: None, note: None },
+        Command::Assign {
+            mode: HandlingMode::Transfer,
+            unit_id: any_unit,
+            co_unit_ids: vec![],
+            report_by: None,
+            note: None,
+        },
         Command::Start {},
         Command::Reply { text: x(), outcome: Some(Outcome::Explain) },
         Command::DecideExtension { approve: true, note: None },
@@ -173,7 +190,13 @@ pub struct Choices {
 }
 
 /// The actions the domain would accept from this user now, each with its form.
-pub async fn allowed(state: &AppState, tr: Tr, actor: minsheng_domain::Actor, matter: &Matter, known: &Knowledge) -> Vec<Action> {
+pub async fn allowed(
+    state: &AppState,
+    tr: Tr,
+    actor: minsheng_domain::Actor,
+    matter: &Matter,
+    known: &Knowledge,
+) -> Vec<Action> {
     let now = state.clock.now();
     let ctx = known.ctx(actor, now);
     let org = &known.org;
@@ -210,7 +233,8 @@ async fn choices(state: &AppState, matter: &Matter, known: &Knowledge, codes: &[
         .collect();
     let mut leaders = vec![];
     if codes.contains(&"assign_leader") {
-        let overseers: Vec<_> = org.lineage(matter.registration.unit_id).iter().chain(org.lineage(lead)).copied().collect();
+        let overseers: Vec<_> =
+            org.lineage(matter.registration.unit_id).iter().chain(org.lineage(lead)).copied().collect();
         if let Ok(users) = state.store.users(&minsheng_store::Scope::all()).await {
             leaders = users
                 .into_iter()
@@ -230,7 +254,12 @@ fn select(name: &'static str, label: String, options: Vec<(String, String)>) -> 
     ActionField { options, ..field(name, label, "select", true) }
 }
 
-fn options<T: Copy>(tr: Tr, group: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
+fn options<T: Copy>(
+    tr: Tr,
+    group: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter().map(|v| (code(*v).to_string(), tr.of(group, code(*v)))).collect()
 }
 
@@ -242,8 +271,20 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
     let fields = match code {
         "assign" => vec![
             select("unit_id", tr.t("action-assign-unit"), c.units.clone()),
-            select("mode", tr.t("action-assign-mode"), options(tr, "mode", &[HandlingMode::Transfer, HandlingMode::Assign, HandlingMode::Joint], HandlingMode::as_str)),
-            ActionField { options: c.units.clone(), ..field("co_unit_ids", tr.t("action-co-units"), "multi", false) },
+            select(
+                "mode",
+                tr.t("action-assign-mode"),
+                options(
+                    tr,
+                    "mode",
+                    &[HandlingMode::Transfer, HandlingMode::Assign, HandlingMode::Joint],
+                    HandlingMode::as_str,
+                ),
+            ),
+            ActionField {
+                options: c.units.clone(),
+                ..field("co_unit_ids", tr.t("action-co-units"), "multi", false)
+            },
             field("report_by", tr.t("action-report-by"), "date", false),
         ],
         "reply" if petition => vec![
@@ -261,7 +302,12 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
                 ActionField {
                     min: 1,
                     max: i64::from(max),
-                    ..field("amount", tr.t1("action-extension-amount", "unit", tr.of("unit", unit.as_str())), "number", true)
+                    ..field(
+                        "amount",
+                        tr.t1("action-extension-amount", "unit", tr.of("unit", unit.as_str())),
+                        "number",
+                        true,
+                    )
                 },
                 text("action-reason", true),
             ]
@@ -271,7 +317,11 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
             text("action-note-optional", false),
         ],
         "follow_up" => vec![
-            select("satisfaction", tr.t("action-satisfaction"), options(tr, "satisfaction", Satisfaction::ALL, Satisfaction::as_str)),
+            select(
+                "satisfaction",
+                tr.t("action-satisfaction"),
+                options(tr, "satisfaction", Satisfaction::ALL, Satisfaction::as_str),
+            ),
             text("action-note-optional", false),
         ],
         "decline" => vec![
@@ -280,7 +330,9 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
         ],
         "request_review" => vec![
             ActionField {
-                options: std::iter::once((String::new(), tr.t("action-review-default"))).chain(c.units.clone()).collect(),
+                options: std::iter::once((String::new(), tr.t("action-review-default")))
+                    .chain(c.units.clone())
+                    .collect(),
                 ..field("unit_id", tr.t("action-review-unit"), "select", false)
             },
             text("action-reason", true),
@@ -289,9 +341,16 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
             select("outcome", tr.t("action-outcome"), options(tr, "outcome", Outcome::ALL, Outcome::as_str)),
             text("action-opinion", true),
         ],
-        "delegate" => vec![select("unit_id", tr.t("action-delegate-unit"), c.below.clone()), text("action-note-optional", false)],
+        "delegate" => vec![
+            select("unit_id", tr.t("action-delegate-unit"), c.below.clone()),
+            text("action-note-optional", false),
+        ],
         "supervise" => vec![
-            select("mode", tr.t("action-supervision-mode"), options(tr, "supervision", SupervisionMode::ALL, SupervisionMode::as_str)),
+            select(
+                "mode",
+                tr.t("action-supervision-mode"),
+                options(tr, "supervision", SupervisionMode::ALL, SupervisionMode::as_str),
+            ),
             text("action-text", true),
             field("reply_by", tr.t("action-reply-by"), "date", false),
         ],
@@ -300,13 +359,19 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
             field("due", tr.t("action-leader-due"), "date", true),
             text("action-note-optional", false),
         ],
-        "park" => vec![field("review_by", tr.t("action-review-by"), "date", true), text("action-reason", true)],
+        "park" => {
+            vec![field("review_by", tr.t("action-review-by"), "date", true), text("action-reason", true)]
+        }
         "verify" => vec![
             select("passed", tr.t("action-verify-result"), yes_no("action-verified", "action-not-verified")),
             text("action-note-optional", false),
         ],
         "evaluate" => vec![
-            select("rating", tr.t("action-rating"), (1..=5).rev().map(|n| (n.to_string(), "★".repeat(n))).collect()),
+            select(
+                "rating",
+                tr.t("action-rating"),
+                (1..=5).rev().map(|n| (n.to_string(), "★".repeat(n))).collect(),
+            ),
             text("action-note-optional", false),
         ],
         _ => vec![],

@@ -126,16 +126,44 @@ mod tests {
     fn every_enum_value_has_words() {
         use minsheng_domain::calendar::LimitUnit;
         use minsheng_domain::clock::ClockName;
-        use minsheng_domain::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
+        use minsheng_domain::event::{
+            EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode,
+        };
         use minsheng_domain::policy::Urgency;
         use minsheng_domain::{Channel, HandlingMode, MatterKind, Status};
         // Every event type the domain records (a new variant must be added here and worded).
         const EVENT_TYPES: &[&str] = &[
-            "registered", "assigned", "started", "replied", "closed", "reopened", "commented", "note_added",
-            "parties_revealed", "returned", "extension_requested", "extension_decided", "followed_up",
-            "declined", "review_requested", "review_decided", "finalised", "escalated", "delegated",
-            "supervised", "leader_assigned", "parked", "unparked", "opened", "cancelled", "verified",
-            "evaluated", "clock_started", "clock_stopped", "reminded", "went_overdue",
+            "registered",
+            "assigned",
+            "started",
+            "replied",
+            "closed",
+            "reopened",
+            "commented",
+            "note_added",
+            "parties_revealed",
+            "returned",
+            "extension_requested",
+            "extension_decided",
+            "followed_up",
+            "declined",
+            "review_requested",
+            "review_decided",
+            "finalised",
+            "escalated",
+            "delegated",
+            "supervised",
+            "leader_assigned",
+            "parked",
+            "unparked",
+            "opened",
+            "cancelled",
+            "verified",
+            "evaluated",
+            "clock_started",
+            "clock_stopped",
+            "reminded",
+            "went_overdue",
         ];
         for tr in [Tr::zh(), Tr::en()] {
             let values = MatterKind::ALL

@@ -53,8 +53,7 @@ pub struct IntakeForm {
 
 impl IntakeForm {
     fn blank() -> Self {
-        let mut f =
-            Self {
+        let mut f = Self {
             kind: "request".into(),
             channel: "phone".into(),
             urgency: "normal".into(),

@@ -3,9 +3,9 @@
 //! are plain forms (post, then redirect), so the page works without JavaScript.
 
 use super::account::{frame, render};
+use super::actions::{Posted, command_of};
 use super::error::UiError;
 use super::i18n::Tr;
-use super::actions::{Posted, command_of};
 use super::pages::{ClockLine, MatterPage, PartyLine, TimelineLine, china_time};
 use super::session::Staff;
 use crate::api::matters::{execute, matter_id, record_reveal};
@@ -155,7 +155,14 @@ async fn page(
             .collect(),
         masked: !reveal,
         timeline,
-        actions: super::actions::allowed(state, tr, staff.caller.actor, matter, &state.knowledge(state.org())).await,
+        actions: super::actions::allowed(
+            state,
+            tr,
+            staff.caller.actor,
+            matter,
+            &state.knowledge(state.org()),
+        )
+        .await,
         notice: None,
         errors: vec![],
     })
@@ -175,14 +182,17 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         Event::Replied { text, outcome: Some(o) } => format!("【{}】{text}", tr.of("outcome", o.as_str())),
         Event::Replied { text, .. } | Event::Commented { text } | Event::NoteAdded { text } => text.clone(),
         Event::Closed { note } | Event::Unparked { note } => note.clone().unwrap_or_default(),
-        Event::Reopened { reason }
-        | Event::PartiesRevealed { reason }
-        | Event::Cancelled { reason } => reason.clone(),
+        Event::Reopened { reason } | Event::PartiesRevealed { reason } | Event::Cancelled { reason } => {
+            reason.clone()
+        }
         Event::Returned { from, to, reason } => format!("{} → {}：{reason}", unit(from), unit(to)),
-        Event::ExtensionRequested { amount, reason } => format!("{}：{reason}", tr.t1("detail-extension", "amount", amount)),
+        Event::ExtensionRequested { amount, reason } => {
+            format!("{}：{reason}", tr.t1("detail-extension", "amount", amount))
+        }
         Event::ExtensionDecided { approved, due, note } => {
             let verdict = if *approved { tr.t("action-approve") } else { tr.t("action-reject") };
-            let due = due.map(|d| format!("，{} {}", tr.t("detail-new-due"), china_time(d))).unwrap_or_default();
+            let due =
+                due.map(|d| format!("，{} {}", tr.t("detail-new-due"), china_time(d))).unwrap_or_default();
             with(format!("{verdict}{due}"), note)
         }
         Event::FollowedUp { satisfaction, note } => with(tr.of("satisfaction", satisfaction.as_str()), note),
@@ -190,23 +200,33 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         Event::ReviewRequested { level, reviewer, reason } => {
             format!("{} → {}：{reason}", tr.t(&format!("review-level-{level}")), unit(reviewer))
         }
-        Event::ReviewDecided { outcome, text, .. } => format!("【{}】{text}", tr.of("outcome", outcome.as_str())),
+        Event::ReviewDecided { outcome, text, .. } => {
+            format!("【{}】{text}", tr.of("outcome", outcome.as_str()))
+        }
         Event::Finalised { cause } => tr.of("final", cause.as_str()),
         Event::Escalated { from, to, cause, reason } => {
             with(format!("{} → {}（{}）", unit(from), unit(to), tr.of("escalation", cause.as_str())), reason)
         }
         Event::Delegated { from, to, note } => with(format!("{} → {}", unit(from), unit(to)), note),
         Event::Supervised { mode, text, reply_by } => {
-            let by = reply_by.map(|d| format!("（{} {}）", tr.t("action-reply-by"), china_time(d))).unwrap_or_default();
+            let by = reply_by
+                .map(|d| format!("（{} {}）", tr.t("action-reply-by"), china_time(d)))
+                .unwrap_or_default();
             format!("【{}】{text}{by}", tr.of("supervision", mode.as_str()))
         }
-        Event::LeaderAssigned { due, note, .. } => with(format!("{} {}", tr.t("action-leader-due"), china_time(*due)), note),
-        Event::Parked { reason, review_by } => format!("{reason}（{} {}）", tr.t("action-review-by"), china_time(*review_by)),
+        Event::LeaderAssigned { due, note, .. } => {
+            with(format!("{} {}", tr.t("action-leader-due"), china_time(*due)), note)
+        }
+        Event::Parked { reason, review_by } => {
+            format!("{reason}（{} {}）", tr.t("action-review-by"), china_time(*review_by))
+        }
         Event::Verified { passed, note } => {
             with(if *passed { tr.t("action-verified") } else { tr.t("action-not-verified") }, note)
         }
         Event::Evaluated { rating, note } => with("★".repeat(usize::from(*rating)), note),
-        Event::ClockStarted { clock, due, .. } => format!("{} {}", tr.of("clock", clock.as_str()), china_time(*due)),
+        Event::ClockStarted { clock, due, .. } => {
+            format!("{} {}", tr.of("clock", clock.as_str()), china_time(*due))
+        }
         Event::ClockStopped { clock } | Event::Reminded { clock, .. } | Event::WentOverdue { clock, .. } => {
             tr.of("clock", clock.as_str())
         }
