@@ -1,7 +1,8 @@
-//! Files people take away: spreadsheets (XLSX) now, printable documents (PDF, print HTML) as
-//! they come. Pure functions from rows to bytes; nothing here reads the database or knows
-//! HTTP.
+//! Files people take away: spreadsheets (XLSX) and formal letters (PDF). Pure functions from
+//! content to bytes; nothing here reads the database or knows HTTP.
 
+pub mod letter;
 pub mod sheet;
 
+pub use letter::{CjkFont, Letter, LetterError};
 pub use sheet::{Cell, Sheet, SheetError};

@@ -375,7 +375,7 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
                     .org
                     .get(lead)
                     .and_then(|u| u.parent_id)
-                    .ok_or_else(|| DomainError::field("unit_id", Issue::Required))?,
+                    .ok_or_else(|| DomainError::field("unit_id", Issue::AtTop))?,
             };
             Ok(vec![Event::ReviewRequested { level: matter.review_level + 1, reviewer, reason }])
         }

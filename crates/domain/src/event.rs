@@ -158,6 +158,9 @@ pub enum Event {
     Reminded { clock: ClockName, due: Timestamp },
     /// 超期
     WentOverdue { clock: ClockName, due: Timestamp },
+    /// At intake: the same petitioner raised the same subject in a petition that is final;
+    /// by law it is no longer accepted (信访工作条例: 不再受理).
+    RepeatOfFinal { of: MatterId },
 }
 
 impl Event {
@@ -195,6 +198,7 @@ impl Event {
             Self::ClockStopped { .. } => "clock_stopped",
             Self::Reminded { .. } => "reminded",
             Self::WentOverdue { .. } => "went_overdue",
+            Self::RepeatOfFinal { .. } => "repeat_of_final",
         }
     }
 }

@@ -227,6 +227,29 @@ impl Registration {
     }
 }
 
+impl Registration {
+    /// Keys naming each applicant, for finding the same petitioner again without searching
+    /// personal data: SHA-256 of the ID number, or of the name with the phone number.
+    pub fn petitioner_keys(&self) -> Vec<crate::chain::Digest> {
+        use sha2::{Digest as _, Sha256};
+        let key = |text: String| -> crate::chain::Digest { Sha256::digest(text.as_bytes()).into() };
+        let mut keys: Vec<_> = self
+            .parties
+            .iter()
+            .filter(|p| p.role == crate::party::PartyRole::Applicant)
+            .flat_map(|p| {
+                let by_id = p.id_card.as_ref().map(|id| key(format!("id:{}", id.as_str())));
+                let by_phone =
+                    p.phone.as_ref().map(|ph| key(format!("np:{}|{}", p.name.as_str(), ph.as_str())));
+                [by_id, by_phone].into_iter().flatten()
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
 /// Which unit handles the matter now, and how it got there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handling {
@@ -323,6 +346,8 @@ pub struct Matter {
     pub supervisions: u32,
     /// Overdue marks, ever.
     pub overdue_marks: u32,
+    /// A final petition this one repeats (same petitioner, same subject): no longer accepted.
+    pub repeat_of: Option<MatterId>,
 }
 
 impl Matter {
@@ -360,6 +385,7 @@ impl Matter {
             escalations: 0,
             supervisions: 0,
             overdue_marks: 0,
+            repeat_of: None,
         }
     }
 
@@ -533,6 +559,7 @@ impl Matter {
                     c.reminded = true;
                 }
             }
+            Event::RepeatOfFinal { of } => self.repeat_of = Some(*of),
             Event::WentOverdue { clock, .. } => {
                 self.overdue_marks += 1;
                 if let Some(c) = self.clocks.get_mut(clock) {

@@ -127,6 +127,9 @@ pub trait Store: Send + Sync + 'static {
     async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64>;
     async fn count_matters(&self) -> Result<i64>;
 
+    /// Final petitions of `category` with any of these petitioner keys, newest first.
+    async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>>;
+
     /// Timers due at `now`, earliest first, at most `limit`: what one scheduler tick fires.
     async fn due_timers(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<DueTimer>>;
     /// Every matter's timers (tests and audits; unbounded).

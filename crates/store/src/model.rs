@@ -158,6 +158,10 @@ pub struct Projection {
     pub waiting: Option<(WaitingFor, UnitId)>,
     /// The timers its clocks set; they replace the matter's stored timers.
     pub timers: Vec<Timer>,
+    /// A petition that is final.
+    pub is_final: bool,
+    /// A petition's applicants as keys (written once, with the new matter).
+    pub petitioner_keys: Vec<Digest>,
 }
 
 impl Projection {
@@ -180,6 +184,8 @@ impl Projection {
             reopen_count: i64::from(m.reopen_count),
             waiting: m.waiting().map(|w| (w.what(), w.unit())),
             timers: m.timers(),
+            is_final: m.is_final(),
+            petitioner_keys: if r.kind == MatterKind::Petition { r.petitioner_keys() } else { vec![] },
         }
     }
 }

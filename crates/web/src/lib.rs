@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod clock;
+pub mod documents;
 pub mod extract;
 pub mod lang;
 pub mod ops;

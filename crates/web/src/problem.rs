@@ -55,6 +55,8 @@ pub enum ApiError {
     /// The server failed; details are in the log under the request id.
     Internal,
     Unavailable,
+    /// PDF letters need a CJK font the server does not have.
+    NoPdfFont,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,7 +84,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::NoPdfFont => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -105,6 +107,7 @@ impl ApiError {
             Self::Duplicate(_) => "duplicate",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::NoPdfFont => "no-pdf-font",
         }
     }
 
@@ -202,6 +205,12 @@ impl ApiError {
             Self::Unavailable => {
                 l.pick("服务暂不可用，请稍后重试", "the service is unavailable; try again shortly").into()
             }
+            Self::NoPdfFont => l
+                .pick(
+                    "服务器缺少中文字体，无法生成 PDF（请管理员安装 fonts-noto-cjk）；可先使用打印页面",
+                    "the server has no CJK font for PDF (the operator should install fonts-noto-cjk); use the print page meanwhile",
+                )
+                .into(),
         };
         p
     }

@@ -24,6 +24,8 @@ pub struct Settings {
     pub attachments_dir: std::path::PathBuf,
     /// The deployment's time zone: days and deadlines are counted in it.
     pub time_zone: jiff::tz::TimeZone,
+    /// The CJK font PDF letters are set in; by default the first of Debian's Noto CJK faces.
+    pub cjk_font: Option<std::path::PathBuf>,
 }
 
 /// The time zone named by `name` (IANA), falling back to China Standard Time, which has had
@@ -45,6 +47,7 @@ impl Default for Settings {
             secure_cookies: false,
             attachments_dir: std::path::PathBuf::from("minsheng-data/attachments"),
             time_zone: jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)),
+            cjk_font: None,
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct Inner {
     catalogue: RwLock<Arc<Catalogue>>,
     calendar: RwLock<Arc<Calendar>>,
     policies: RwLock<Arc<Policies>>,
+    /// The PDF font, loaded at the first letter (20 MB: not before it is needed).
+    cjk: std::sync::OnceLock<Result<minsheng_docs::CjkFont, String>>,
     /// When the org tree was last reread because a request named an unknown unit.
     last_miss: std::sync::Mutex<Option<std::time::Instant>>,
 }
@@ -95,6 +100,7 @@ impl AppState {
             calendar: RwLock::new(Arc::new(calendar)),
             policies: RwLock::new(Arc::new(Policies::defaults())),
             last_miss: std::sync::Mutex::new(None),
+            cjk: std::sync::OnceLock::new(),
         }));
         state.reload().await?;
         Ok(state)
@@ -142,6 +148,16 @@ impl AppState {
 
     pub fn policies(&self) -> Arc<Policies> {
         Arc::clone(&self.policies.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// The font PDF letters are set in, loaded on first use (blocking: call it off the async
+    /// threads).
+    pub fn cjk_font(&self) -> Result<minsheng_docs::CjkFont, String> {
+        self.cjk
+            .get_or_init(|| {
+                minsheng_docs::CjkFont::find(self.settings.cjk_font.as_deref()).map_err(|e| e.to_string())
+            })
+            .clone()
     }
 
     /// Everything a domain decision needs besides the actor and the time.

@@ -1191,6 +1191,169 @@ async fn the_calendar_and_the_time_limits(app: &App) {
     assert_eq!(m["clocks"][0]["limit"], json!({"amount": 20, "unit": "working_days"}), "{m}");
 }
 
+/// The text of a PDF, as poppler reads it (the Debian package poppler-utils).
+fn pdf_text(pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext is required (Debian package poppler-utils; scripts/check installs it)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    // Lines break anywhere in Chinese; join them to search the prose.
+    String::from_utf8(out.stdout).unwrap().replace('\n', "")
+}
+
+async fn letter(app: &App, who: &str, id: &Value, kind: &str) -> String {
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/matters/{id}/letters/{kind}.pdf", app.base))
+        .bearer_auth(&app.tokens[who])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{kind}");
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    pdf_text(&resp.bytes().await.unwrap())
+}
+
+/// A petition from registration to final, through the API: acceptance, an extension, the
+/// handling opinion, review and re-review, each letter read back out of its PDF; then the same
+/// petitioner's same request is flagged at intake as no longer accepted.
+async fn a_petition_runs_to_final_with_its_letters(app: &App) {
+    let mut intake = app.intake("village_a");
+    intake["kind"] = json!("petition");
+    intake["channel"] = json!("letter");
+    let (s, m) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(intake.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["id"].clone();
+    assert_eq!(m["clocks"][0]["clock"], "intake", "15 days to decide: {m}");
+    let (_, none) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/letters"), Some("clerk_a"), None).await;
+    assert_eq!(none["items"], json!([]));
+    let v = async |who: &str| version_of(app, who, &id).await;
+    let run = async |who: &str, command: Value| {
+        let (s, m) = app.command(who, &id, version_of(app, who, &id).await, command).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        m
+    };
+    run("clerk_a", json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept")})).await;
+    let m = run("handler", json!({"type": "start"})).await;
+    assert_eq!(m["clocks"][0]["limit"], json!({"amount": 60, "unit": "calendar_days"}));
+    let due_day = |m: &Value| {
+        let due: jiff::Timestamp = m["clocks"][0]["due"].as_str().unwrap().parse().unwrap();
+        let d = (due - jiff::SignedDuration::from_secs(1))
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)))
+            .date();
+        format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    };
+    let text = letter(app, "handler", &id, "acceptance").await;
+    assert!(text.contains("信访事项受理告知书") && text.contains("市住房和城乡建设局"), "{text}");
+    assert!(
+        text.contains(&format!("事项编号：{id}")) && text.contains(&format!("办理期限：{}前", due_day(&m))),
+        "{text}"
+    );
+    assert!(text.contains("张建国"), "a letter names its addressee in full");
+
+    run("handler", json!({"type": "request_extension", "amount": 20, "reason": "需委托测绘"})).await;
+    let m = run("clerk_a", json!({"type": "decide_extension", "approve": true})).await;
+    let text = letter(app, "clerk_a", &id, "extension").await;
+    assert!(text.contains("办理期限延长告知书") && text.contains("延长20日"), "{text}");
+    assert!(text.contains(&format!("{}前", due_day(&m))), "{text}");
+
+    run("handler", json!({"type": "reply", "text": "经现场测量，围墙未越界。", "outcome": "reject"})).await;
+    let text = letter(app, "handler", &id, "opinion").await;
+    assert!(text.contains("处理结果：不予支持") && text.contains("向诸暨市请求复查"), "{text}");
+    let (_, list) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/letters"), Some("clerk_a"), None).await;
+    let kinds: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["acceptance", "extension", "opinion"]);
+
+    // 复查 by the next-higher body, then 复核: final.
+    let m = run("clerk_a", json!({"type": "request_review", "reason": "不服处理意见"})).await;
+    assert_eq!(
+        (m["status"].as_str(), m["handling"]["lead_unit_id"].as_i64()),
+        (Some("under_review"), Some(app.unit("county")))
+    );
+    run("leader", json!({"type": "decide_review", "outcome": "reject", "text": "维持原处理意见"})).await;
+    // Above the county there is no unit in this tree: the re-reviewing body must be named.
+    let (s, p) = app
+        .command("clerk_a", &id, v("clerk_a").await, json!({"type": "request_review", "reason": "申请复核"}))
+        .await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["unit_id".to_string()]), "{p}");
+    run("clerk_a", json!({"type": "request_review", "reason": "申请复核", "unit_id": app.unit("county")}))
+        .await;
+    let m = run("leader", json!({"type": "decide_review", "outcome": "reject", "text": "复核维持"})).await;
+    assert_eq!(
+        (m["status"].as_str(), m["final_cause"].as_str()),
+        (Some("closed"), Some("re_reviewed")),
+        "{m}"
+    );
+    assert_eq!(m["clocks"], json!([]));
+    let (s, _) = app
+        .command("clerk_a", &id, v("clerk_a").await, json!({"type": "reopen", "reason": "再次反映"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a final petition does not reopen");
+
+    // Every letter issued is on the record.
+    let (_, t) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/timeline"), Some("clerk_a"), None).await;
+    let issued: Vec<&str> = t["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "parties_revealed")
+        .map(|e| e["data"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        issued,
+        ["出具《信访事项受理告知书》", "出具《办理期限延长告知书》", "出具《信访事项处理意见书》"]
+    );
+
+    // The same petitioner on the same subject again: flagged and linked to the final one.
+    let (s, again) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(intake.clone())).await;
+    assert_eq!((s, &again["repeat_of"]), (StatusCode::CREATED, &id), "{again}");
+    let mut other = intake.clone();
+    other["category"] = json!("housing");
+    let (_, fresh) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(other)).await;
+    assert_eq!(fresh["repeat_of"], Value::Null, "another subject is a new petition");
+    let mut b = Browser::new(app);
+    b.sign_in("clerk_a", "password-123").await;
+    let page = b.get(&format!("/matters/{}", again["id"])).await.body;
+    assert!(page.contains("依法不再受理") && page.contains(&format!("href=\"/matters/{id}\"")), "{page}");
+
+    // Declined: the non-acceptance notice names the channel.
+    let did = again["id"].clone();
+    let (s, _) = app
+        .command(
+            "clerk_a",
+            &did,
+            version_of(app, "clerk_a", &did).await,
+            json!({"type": "decline", "route": "litigation", "reason": "已终结，不再受理"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let text = letter(app, "clerk_a", &did, "non_acceptance").await;
+    assert!(
+        text.contains("信访事项不予受理告知书") && text.contains("诉讼途径") && text.contains("枫桥镇"),
+        "{text}"
+    );
+    // The print page has the same words.
+    let page = b.get(&format!("/matters/{did}/letters/non_acceptance")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("信访事项不予受理告知书") && page.body.contains("已终结，不再受理"));
+    assert_eq!(
+        b.get(&format!("/matters/{did}/letters/opinion")).await.status,
+        StatusCode::NOT_FOUND,
+        "no opinion yet"
+    );
+}
+
 async fn staff_sign_in_and_out(app: &App) {
     let mut b = Browser::new(app);
     let r = b.get("/").await;
@@ -1723,4 +1886,5 @@ on_both_engines!(
     administrators_keep_the_tree_and_the_accounts,
     returns_and_extensions_wait_on_the_right_desk,
     the_calendar_and_the_time_limits,
+    a_petition_runs_to_final_with_its_letters,
 );

@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/postgres/0007_user_prefs.sql")),
     (8, include_str!("../../migrations/postgres/0008_user_units.sql")),
     (9, include_str!("../../migrations/postgres/0009_clocks.sql")),
+    (10, include_str!("../../migrations/postgres/0010_final_petitions.sql")),
 ];
 
 pub struct PgStore {
@@ -350,6 +351,21 @@ impl Store for PgStore {
         )
         .await?;
         Ok(())
+    }
+
+    async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>> {
+        let keys: Vec<&[u8]> = keys.iter().map(|k| k.as_slice()).collect();
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT DISTINCT m.id FROM petitioner_keys k JOIN matters m ON m.id = k.matter_id \
+                 WHERE k.key = ANY($1) AND m.final AND m.kind = 'petition' AND m.category = $2 \
+                 ORDER BY m.id DESC LIMIT $3",
+                &[&keys, &category, &i64::from(limit)],
+            )
+            .await?;
+        rows.iter().map(|r| Ok(MatterId(r.try_get(0)?))).collect()
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {

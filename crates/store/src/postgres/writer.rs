@@ -227,6 +227,9 @@ struct Columns<'a> {
     reopen: Vec<i64>,
     waiting_for: Vec<Option<&'static str>>,
     waiting_unit: Vec<Option<i64>>,
+    is_final: Vec<bool>,
+    /// (key, matter) for new petitions.
+    keys: Vec<(Vec<u8>, i64)>,
     /// The timers of every matter pushed, which replace their stored ones.
     timers: Vec<(MatterId, minsheng_domain::clock::Timer)>,
 }
@@ -252,6 +255,8 @@ impl<'a> Columns<'a> {
         self.reopen.push(p.reopen_count);
         self.waiting_for.push(p.waiting.map(|(w, _)| w.as_str()));
         self.waiting_unit.push(p.waiting.map(|(_, u)| u.0));
+        self.is_final.push(p.is_final);
+        self.keys.extend(p.petitioner_keys.iter().map(|k| (k.to_vec(), id.0)));
         self.timers.extend(p.timers.iter().map(|t| (id, *t)));
     }
 }
@@ -265,17 +270,27 @@ async fn write_matters(tx: &tokio_postgres::Transaction<'_>, plan: &Plan) -> Res
         tx.execute(
             "INSERT INTO matters (id, version, updated_at, kind, channel, category, status, unit_id, unit_path, \
              lead_unit_id, title, people_involved, amount_fen, registered_at, due_at, closed_at, reopen_count, \
-             waiting_for, waiting_unit_id) \
+             waiting_for, waiting_unit_id, final) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], \
              $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::bigint[], \
-             $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[])",
+             $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[], $20::bool[])",
             &[
                 &c.id, &c.version, &c.updated_at, &c.kind, &c.channel, &c.category, &c.status, &c.unit_id,
                 &c.unit_path, &c.lead, &c.title, &c.people, &c.amount, &c.registered_at, &c.due_at,
-                &c.closed_at, &c.reopen, &c.waiting_for, &c.waiting_unit,
+                &c.closed_at, &c.reopen, &c.waiting_for, &c.waiting_unit, &c.is_final,
             ],
         )
         .await?;
+        if !c.keys.is_empty() {
+            let keys: Vec<&[u8]> = c.keys.iter().map(|(k, _)| k.as_slice()).collect();
+            let ids: Vec<i64> = c.keys.iter().map(|(_, m)| *m).collect();
+            tx.execute(
+                "INSERT INTO petitioner_keys (key, matter_id) SELECT * FROM UNNEST($1::bytea[], $2::bigint[]) \
+                 ON CONFLICT DO NOTHING",
+                &[&keys, &ids],
+            )
+            .await?;
+        }
         super::clocks::replace_timers(tx, &c.id, &c.timers, true).await?;
     }
     // One row per matter: the last version wins, with the last projection the batch gave it.
@@ -299,14 +314,14 @@ async fn write_matters(tx: &tokio_postgres::Transaction<'_>, plan: &Plan) -> Res
         tx.execute(
             "UPDATE matters m SET version = u.version, updated_at = u.updated_at, status = u.status, \
              lead_unit_id = u.lead, due_at = u.due_at, closed_at = u.closed_at, reopen_count = u.reopen, \
-             waiting_for = u.waiting_for, waiting_unit_id = u.waiting_unit \
+             waiting_for = u.waiting_for, waiting_unit_id = u.waiting_unit, final = u.final \
              FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], \
-             $7::bigint[], $8::bigint[], $9::text[], $10::bigint[]) \
-             AS u(id, version, updated_at, status, lead, due_at, closed_at, reopen, waiting_for, waiting_unit) \
+             $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bool[]) \
+             AS u(id, version, updated_at, status, lead, due_at, closed_at, reopen, waiting_for, waiting_unit, final) \
              WHERE m.id = u.id",
             &[
                 &c.id, &c.version, &c.updated_at, &c.status, &c.lead, &c.due_at, &c.closed_at, &c.reopen,
-                &c.waiting_for, &c.waiting_unit,
+                &c.waiting_for, &c.waiting_unit, &c.is_final,
             ],
         )
         .await?;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/sqlite/0007_user_prefs.sql")),
     (8, include_str!("../../migrations/sqlite/0008_user_units.sql")),
     (9, include_str!("../../migrations/sqlite/0009_clocks.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_final_petitions.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -495,6 +495,27 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>> {
+        let (keys, category) = (keys.to_vec(), category.to_string());
+        self.read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT DISTINCT m.id FROM petitioner_keys k JOIN matters m ON m.id = k.matter_id \
+                 WHERE k.key = ?1 AND m.final = 1 AND m.kind = 'petition' AND m.category = ?2",
+            )?;
+            let mut found = vec![];
+            for k in &keys {
+                for id in s.query_map(params![k.as_slice(), category], |r| r.get::<_, i64>(0))? {
+                    found.push(MatterId(id?));
+                }
+            }
+            found.sort_by(|a, b| b.cmp(a));
+            found.dedup();
+            found.truncate(limit as usize);
+            Ok(found)
+        })
+        .await
+    }
+
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
         self.read(move |c| clocks::due_timers(c, now, limit)).await
     }

@@ -127,7 +127,19 @@ pub async fn register(
 ) -> Result<(minsheng_store::Appended, Matter), ApiError> {
     let known = state.knowledge(state.org_knowing(&[draft.unit_id]).await);
     let now = state.clock.now();
-    let events = command::register(draft, &known.ctx(caller.actor, now))?;
+    let mut events = command::register(draft, &known.ctx(caller.actor, now))?;
+    let Some(Event::Registered(registration)) = events.first() else { return Err(ApiError::Internal) };
+    // The same petitioner on the same subject after a final petition: flagged, not refused,
+    // so the clerk can tell the citizen why and decline with the channel named.
+    if registration.kind == minsheng_domain::MatterKind::Petition {
+        let keys = registration.petitioner_keys();
+        if !keys.is_empty() {
+            let finals = state.store.final_petitions(&keys, registration.category.as_str(), 1).await?;
+            if let Some(of) = finals.first() {
+                events.push(Event::RepeatOfFinal { of: *of });
+            }
+        }
+    }
     let Some(Event::Registered(registration)) = events.first() else { return Err(ApiError::Internal) };
     let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
     for e in &events[1..] {

@@ -2,6 +2,7 @@
 //! `/api/docs`.
 
 pub mod calendar;
+pub mod letters;
 pub mod matters;
 pub mod org;
 pub mod session;
@@ -26,6 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     paths(
         session::issue, session::revoke,
         matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
+        letters::list, letters::pdf,
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
         calendar::deadline, calendar::year, calendar::put_year, calendar::policies, calendar::put_policies,
         calendar::policy_changes,
@@ -62,6 +64,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matters/{id}/commands", post(matters::run_command))
         .route("/api/v1/matters/{id}/timeline", get(matters::timeline))
         .route("/api/v1/matters/{id}/reveal", post(matters::reveal))
+        .route("/api/v1/matters/{id}/letters", get(letters::list))
+        .route("/api/v1/matters/{id}/letters/{file}", get(letters::pdf))
         .route("/api/v1/units", get(org::units).post(org::create_unit))
         .route("/api/v1/users", get(org::users).post(org::create_user))
         .route("/api/v1/me", get(org::me))

@@ -123,6 +123,8 @@ pub struct MatterView {
     pub escalations: u32,
     pub supervisions: u32,
     pub extensions_granted: u32,
+    /// A final petition this one repeats (same petitioner, same subject): no longer accepted.
+    pub repeat_of: Option<MatterId>,
 }
 
 /// A running clock.
@@ -185,6 +187,7 @@ impl MatterView {
             escalations: m.escalations,
             supervisions: m.supervisions,
             extensions_granted: m.extensions_granted,
+            repeat_of: m.repeat_of,
         }
     }
 }

@@ -51,6 +51,7 @@ async fn page(
             ClockLine { name: tr.of("clock", name.as_str()), due: china_time(c.due), remaining, overdue }
         })
         .collect();
+    let repeat_of = matter.repeat_of.map(|of| (of.0, tr.t1("matter-repeat-of-final", "id", of)));
     let waiting = matter.waiting().map(|w| match w {
         Waiting::Dispatch(unit) => tr.t1("matter-waiting-dispatch", "unit", org.full_name(unit)),
         Waiting::Approval(unit) => tr.t1("matter-waiting-approval", "unit", org.full_name(unit)),
@@ -127,6 +128,7 @@ async fn page(
         status_code: matter.status.as_str(),
         reopen_count: matter.reopen_count,
         clocks,
+        repeat_of,
         waiting,
         facts,
         place: org.full_name(r.unit_id),
@@ -155,6 +157,13 @@ async fn page(
             .collect(),
         masked: !reveal,
         timeline,
+        letters: crate::documents::available(matter, events)
+            .into_iter()
+            .map(|k| {
+                let base = format!("/matters/{}/letters/{}", matter.id, k.as_str());
+                (base.clone(), format!("{base}.pdf"), k.title().to_string())
+            })
+            .collect(),
         actions: super::actions::allowed(
             state,
             tr,
@@ -230,6 +239,7 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         Event::ClockStopped { clock } | Event::Reminded { clock, .. } | Event::WentOverdue { clock, .. } => {
             tr.of("clock", clock.as_str())
         }
+        Event::RepeatOfFinal { of } => tr.t1("detail-repeat-of-final", "id", of),
         Event::Registered(_) | Event::Started { .. } | Event::Opened {} => String::new(),
     }
 }

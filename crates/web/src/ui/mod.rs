@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod intake;
+pub mod letters;
 pub mod list;
 pub mod matter;
 pub mod pages;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}/attachments/{sha}", get(attachments::serve))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
+        .route("/matters/{id}/letters/{file}", get(letters::show))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))
         .route("/admin/units/{id}", post(admin::rename_unit))
         .route("/admin/units/{id}/move", post(admin::move_unit))

@@ -153,6 +153,8 @@ pub struct MatterPage {
     pub status_code: &'static str,
     pub reopen_count: u32,
     pub clocks: Vec<ClockLine>,
+    /// The final petition this one repeats, and the warning in words.
+    pub repeat_of: Option<(i64, String)>,
     /// What the matter waits on, in words (a return to re-route, an extension to approve).
     pub waiting: Option<String>,
     /// Workflow facts worth a line in the header: outcome, review level, final, follow-up.
@@ -171,6 +173,18 @@ pub struct MatterPage {
     pub masked: bool,
     pub timeline: Vec<TimelineLine>,
     pub actions: Vec<Action>,
+    /// Letters the matter has: (print page, PDF, title).
+    pub letters: Vec<(String, String, String)>,
     pub notice: Option<String>,
     pub errors: Vec<String>,
+}
+
+/// A letter as a print-ready page: A4, no navigation, the same words as the PDF.
+#[derive(Template)]
+#[template(path = "letter.html")]
+pub struct LetterPage {
+    pub tr: Tr,
+    pub back: String,
+    pub pdf: String,
+    pub letter: minsheng_docs::Letter,
 }

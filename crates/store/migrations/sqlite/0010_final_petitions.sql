@@ -1,0 +1,9 @@
+-- A petition that is final (终结) is not accepted again from the same petitioner on the same
+-- subject: intake looks for final petitions by keys naming the petitioner (digests, never
+-- the personal data itself).
+ALTER TABLE matters ADD COLUMN final INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE petitioner_keys (
+    key BLOB NOT NULL,
+    matter_id INTEGER NOT NULL,
+    PRIMARY KEY (key, matter_id)
+) WITHOUT ROWID;
