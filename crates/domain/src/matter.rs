@@ -569,7 +569,8 @@ impl Matter {
         }
         // A request to extend lapses when the matter leaves the unit's hands: re-routed,
         // answered, parked or closed.
-        let rerouted = matches!(event, Event::Assigned { .. } | Event::Escalated { .. } | Event::Delegated { .. });
+        let rerouted =
+            matches!(event, Event::Assigned { .. } | Event::Escalated { .. } | Event::Delegated { .. });
         if rerouted || !matches!(self.status, Status::Assigned | Status::InProgress) {
             self.extension = None;
         }

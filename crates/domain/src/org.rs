@@ -156,8 +156,11 @@ impl OrgTree {
         self.lineage.get(&unit).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// A readable name with its township, e.g. `枫桥镇 / 枫源村`.
+    /// A readable name with its township, e.g. `枫桥镇 / 枫源村`; the root by its own name.
     pub fn full_name(&self, unit: UnitId) -> String {
+        if self.lineage(unit).len() == 1 {
+            return self.units.get(&unit).map(|u| u.name.clone()).unwrap_or_default();
+        }
         self.lineage(unit)
             .iter()
             .skip(1)

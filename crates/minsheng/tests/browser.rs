@@ -148,14 +148,60 @@ impl Journey {
         self.wait_for("您已安全退出").await;
     }
 
+    /// Fetches `path` in the page, with its session: (content type, bytes).
+    async fn fetch(&self, path: &str) -> (String, Vec<u8>) {
+        let got = self
+            .c
+            .execute_async(
+                "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer().then(b => \
+                 done([r.headers.get('content-type'), Array.from(new Uint8Array(b))])));",
+                vec![serde_json::json!(path)],
+            )
+            .await
+            .unwrap();
+        let bytes = got[1].as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u8).collect();
+        (got[0].as_str().unwrap_or_default().to_owned(), bytes)
+    }
+
+    /// Downloads the matter's letter as a PDF and opens it with poppler: its text.
+    async fn letter(&self, matter: &str, kind: &str) -> String {
+        let (kind_of, pdf) = self.fetch(&format!("{matter}/letters/{kind}.pdf")).await;
+        assert_eq!(kind_of, "application/pdf", "{kind}");
+        assert!(pdf.starts_with(b"%PDF-"), "{kind} is a PDF");
+        let mut child = Command::new("pdftotext")
+            .args(["-", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("pdftotext is required (Debian package poppler-utils)");
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&pdf).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{kind} opens");
+        String::from_utf8(out.stdout).unwrap().replace('\n', "")
+    }
+
+    /// Unfolds an occasional action's form (a closed `<details>`).
+    async fn unfold(&self, action: &str) {
+        // (CSS cannot nest :has, so XPath finds the fold.)
+        let folded = format!("//details[not(@open)][.//input[@name='action' and @value='{action}']]/summary");
+        if let Ok(summary) = self.c.find(Locator::XPath(&folded)).await {
+            summary.click().await.unwrap();
+        }
+    }
+
+    /// Chooses `value` in the select `name` of the form for `action`.
+    async fn choose(&self, action: &str, name: &str, value: &str) {
+        self.unfold(action).await;
+        let select = format!("form:has(input[name='action'][value='{action}']) select[name='{name}']");
+        self.css(&select).await.select_by_value(value).await.unwrap();
+    }
+
     /// Submits the matter page's form for `action`, filling its text if it has one; an
     /// occasional action's form is folded away, and is unfolded first.
     async fn act(&self, action: &str, text: Option<&str>) {
         let form = format!("form:has(input[name='action'][value='{action}'])");
-        let folded = format!("details:not([open]):has({form}) > summary");
-        if let Ok(summary) = self.c.find(Locator::Css(&folded)).await {
-            summary.click().await.unwrap();
-        }
+        self.unfold(action).await;
         if let Some(text) = text {
             self.fill(&format!("{form} textarea"), text).await;
         }
@@ -278,6 +324,110 @@ async fn the_daily_journey_in_chromium() {
     j.go("/admin/units").await;
     j.wait_for("组织架构").await;
     j.shot("admin-units").await;
+    j.sign_out().await;
+
+    // A petition from registration to final, each notice downloaded and opened as a PDF.
+    j.sign_in("clerk").await;
+    j.go("/matters/new").await;
+    j.css("#kind").await.select_by_value("petition").await.unwrap();
+    j.css("#channel").await.select_by_value("letter").await.unwrap();
+    j.css("#category").await.select_by_value("land").await.unwrap();
+    j.fill("#place", &place).await;
+    j.fill("#title", "反映承包地被占用未获补偿").await;
+    j.fill("#body", "来信人反映其承包地被村集体调整给他人使用，多次反映未获答复，请求依法处理。").await;
+    j.fill("#p0-name", "陈秀英").await;
+    j.fill("#p0-phone", "13957512345").await;
+    j.click("form.intake button[type=submit]").await;
+    j.wait_for("已保存").await;
+    let petition = j.c.current_url().await.unwrap().path().to_owned();
+    assert!(j.body().await.contains("受理时限"), "the 15-day clock shows");
+    let office =
+        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '市信访局')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    j.choose("assign", "unit_id", &office).await;
+    j.act("assign", None).await;
+    j.wait_for("status s-assigned").await;
+    j.sign_out().await;
+
+    j.sign_in("handler_xfj").await;
+    j.go(&petition).await;
+    j.act("start", None).await;
+    j.wait_for("status s-in_progress").await;
+    let text = j.letter(&petition, "acceptance").await;
+    assert!(
+        text.contains("信访事项受理告知书") && text.contains("陈秀英") && text.contains("市信访局"),
+        "{text}"
+    );
+    j.go(&format!("{petition}/letters/acceptance")).await;
+    j.wait_for("信访事项受理告知书").await;
+    j.shot("letter-acceptance").await;
+    j.go(&petition).await;
+    j.unfold("request_extension").await;
+    j.fill("form:has(input[value='request_extension']) input[name='amount']", "15").await;
+    j.act("request_extension", Some("需调取土地承包档案")).await;
+    j.wait_for("延期申请等待").await;
+    j.sign_out().await;
+
+    j.sign_in("clerk").await;
+    j.go(&petition).await;
+    j.act("decide_extension", None).await;
+    j.wait_for("事项").await;
+    let text = j.letter(&petition, "extension").await;
+    assert!(text.contains("办理期限延长告知书") && text.contains("延长15日"), "{text}");
+    j.sign_out().await;
+
+    j.sign_in("handler_xfj").await;
+    j.go(&petition).await;
+    j.choose("reply", "outcome", "support").await;
+    j.act("reply", Some("经核查，村集体调整承包地未经法定程序，已责成恢复原承包关系。")).await;
+    j.wait_for("status s-replied").await;
+    let text = j.letter(&petition, "opinion").await;
+    assert!(text.contains("信访事项处理意见书") && text.contains("处理结果：支持"), "{text}");
+    j.sign_out().await;
+
+    // Review by the county, then re-review, and the petition is final.
+    for (reason, level, after) in [
+        ("信访人不服，申请复查", "复查", "status s-replied"),
+        ("信访人仍不服，申请复核", "复核", "status s-closed"),
+    ] {
+        j.sign_in("clerk").await;
+        j.go(&petition).await;
+        if level == "复核" {
+            // The county reviewed; no unit stands above it here, so the clerk names the body.
+            j.unfold("request_review").await;
+            let root =
+                j.c.find(Locator::XPath(
+                    "//form[.//input[@value='request_review']]//select[@name='unit_id']/option[.='诸暨市']",
+                ))
+                .await
+                .unwrap()
+                .attr("value")
+                .await
+                .unwrap()
+                .unwrap();
+            j.choose("request_review", "unit_id", &root).await;
+        }
+        j.act("request_review", Some(reason)).await;
+        j.wait_for("status s-under_review").await;
+        assert!(j.body().await.contains(level));
+        j.sign_out().await;
+        j.sign_in("leader").await;
+        j.go(&petition).await;
+        j.choose("decide_review", "outcome", "support").await;
+        j.act("decide_review", Some("维持原处理意见。")).await;
+        j.wait_for(after).await;
+        j.sign_out().await;
+    }
+    j.sign_in("clerk").await;
+    j.go(&petition).await;
+    let page = j.wait_for("status s-closed").await;
+    assert!(page.contains("复核后终结"), "the petition is final");
+    j.shot("petition-final").await;
     j.sign_out().await;
 
     // A clerk of another township cannot open it, even by typing its address.

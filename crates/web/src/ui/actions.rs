@@ -187,6 +187,8 @@ pub struct Choices {
     pub below: Vec<(String, String)>,
     /// Leaders who oversee the matter, for 包案.
     pub leaders: Vec<(String, String)>,
+    /// Bodies that may review: the units above the handling unit, then the county's departments.
+    pub reviewers: Vec<(String, String)>,
 }
 
 /// The actions the domain would accept from this user now, each with its form.
@@ -243,7 +245,16 @@ async fn choices(state: &AppState, matter: &Matter, known: &Knowledge, codes: &[
                 .collect();
         }
     }
-    Choices { units, below, leaders }
+    let root = org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id);
+    // Above the handling unit first; the county itself stays on offer for a re-review when it
+    // reviewed already (nothing stands above it in one county's tree).
+    let mut reviewer_ids: Vec<minsheng_domain::UnitId> =
+        org.lineage(lead).iter().rev().skip(1).copied().collect();
+    reviewer_ids.extend(root.filter(|r| !reviewer_ids.contains(r)));
+    reviewer_ids
+        .extend(org.iter().filter(|u| u.kind == UnitKind::Department && u.parent_id == root).map(|u| u.id));
+    let reviewers = reviewer_ids.into_iter().map(name).collect();
+    Choices { units, below, leaders, reviewers }
 }
 
 fn field(name: &'static str, label: String, input: &'static str, required: bool) -> ActionField {
@@ -331,7 +342,7 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
         "request_review" => vec![
             ActionField {
                 options: std::iter::once((String::new(), tr.t("action-review-default")))
-                    .chain(c.units.clone())
+                    .chain(c.reviewers.clone())
                     .collect(),
                 ..field("unit_id", tr.t("action-review-unit"), "select", false)
             },
