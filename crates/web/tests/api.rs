@@ -1354,6 +1354,78 @@ async fn a_petition_runs_to_final_with_its_letters(app: &App) {
     );
 }
 
+/// The calendar page's calculator for everyone; the notice and the limits for the
+/// deployment's administrator, with errors named in Chinese.
+async fn the_calendar_and_limits_pages(app: &App) {
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    let page = clerk.get("/admin/calendar?year=2026&start=2026-09-28&amount=15&unit=working_days").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("期限届满日：2026-10-23（星期五）"), "{}", page.body);
+    assert!(
+        page.body.contains("国庆节") && !page.body.contains("name=\"days\""),
+        "clerks read, they do not enter"
+    );
+
+    let mut admin = Browser::new(app);
+    admin.sign_in("admin", "password-123").await;
+    let page = admin.get("/admin/calendar?year=2027").await;
+    assert!(page.body.contains("尚未录入 2027 年的放假安排"));
+    let csrf = hidden(&page.body, "csrf");
+    let bad = admin
+        .post(
+            "/admin/calendar",
+            &[("csrf", &csrf), ("year", "2027"), ("days", "2027-01-01 放假 元旦\n2027-02-31 放假 春节")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("第 2 行无法识别"), "{}", bad.body);
+    let wrong = admin
+        .post("/admin/calendar", &[("csrf", &csrf), ("year", "2027"), ("days", "2027-03-03 上班 春节")])
+        .await;
+    assert!(wrong.body.contains("只有周六、周日才能调为工作日"), "{}", wrong.body);
+    let ok = admin
+        .post(
+            "/admin/calendar",
+            &[("csrf", &csrf), ("year", "2027"), ("days", "2027-01-01 放假 元旦\n2027-02-06 上班 春节")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (_, y) = app.call(Method::GET, "/api/v1/calendar/2027", Some("clerk_a"), None).await;
+    assert_eq!(y["days"][1]["kind"], "on");
+    let forged = clerk.post("/admin/calendar", &[("csrf", "nope"), ("year", "2027"), ("days", "")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a forged form is refused");
+
+    let page = admin.get("/admin/policies").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden(&page.body, "csrf");
+    let (_, p) = app.call(Method::GET, "/api/v1/policies", Some("clerk_a"), None).await;
+    let rules = p["rules"].as_array().unwrap();
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf)];
+    for (i, r) in rules.iter().enumerate() {
+        fields.push((format!("amount_{i}"), r["limit"]["amount"].to_string()));
+        fields.push((format!("unit_{i}"), r["limit"]["unit"].as_str().unwrap().to_string()));
+    }
+    let review = rules.iter().position(|r| r["kind"] == "petition" && r["clock"] == "review").unwrap();
+    fields[1 + 2 * review + 1].1 = "hours".into();
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = admin.post("/admin/policies", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(&format!("第 {} 行：该时限不能按小时计算", review + 1)),
+        "{}",
+        refused.body
+    );
+    fields[1 + 2 * review + 1].1 = "calendar_days".into();
+    fields[1 + 2 * review].1 = "45".into();
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(admin.post("/admin/policies", &form).await.status, StatusCode::SEE_OTHER);
+    let (_, p) = app.call(Method::GET, "/api/v1/policies", Some("clerk_a"), None).await;
+    assert_eq!(p["rules"][review]["limit"], json!({"amount": 45, "unit": "calendar_days"}));
+    assert!(admin.get("/admin/policies").await.body.contains("共 "), "the change is listed");
+    assert_eq!(clerk.get("/admin/policies").await.status, StatusCode::FORBIDDEN);
+}
+
 async fn staff_sign_in_and_out(app: &App) {
     let mut b = Browser::new(app);
     let r = b.get("/").await;
@@ -1887,4 +1959,5 @@ on_both_engines!(
     returns_and_extensions_wait_on_the_right_desk,
     the_calendar_and_the_time_limits,
     a_petition_runs_to_final_with_its_letters,
+    the_calendar_and_limits_pages,
 );

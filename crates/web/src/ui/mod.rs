@@ -5,6 +5,7 @@
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod admin_clocks;
 pub mod attachments;
 pub mod error;
 pub mod export;
@@ -48,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route("/matters/{id}/letters/{file}", get(letters::show))
+        .route("/admin/calendar", get(admin_clocks::calendar).post(admin_clocks::save_notice))
+        .route("/admin/policies", get(admin_clocks::policies).post(admin_clocks::save_policies_form))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))
         .route("/admin/units/{id}", post(admin::rename_unit))
         .route("/admin/units/{id}/move", post(admin::move_unit))
