@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub secure_cookies: Option<bool>,
     pub attachments_dir: Option<std::path::PathBuf>,
+    pub time_zone: Option<String>,
+    pub cjk_font: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {

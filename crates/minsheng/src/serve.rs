@@ -17,7 +17,7 @@ pub struct ServeArgs {
     /// `postgres://user@host/db` for PostgreSQL; otherwise a SQLite file path.
     #[arg(long, env = "MINSHENG_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, session_hours, secure_cookies, attachments_dir, root_unit_name).
+    /// A TOML config file (keys: listen, database_url, log_format, body_limit_bytes, token_ttl_hours, session_hours, secure_cookies, attachments_dir, root_unit_name, time_zone, cjk_font).
     #[arg(long, env = "MINSHENG_CONFIG")]
     pub config: Option<PathBuf>,
     /// Mark cookies Secure: set this when the site is served over HTTPS.
@@ -26,6 +26,12 @@ pub struct ServeArgs {
     /// Name of the root unit created in an empty database.
     #[arg(long, env = "MINSHENG_ROOT_UNIT_NAME")]
     pub root_unit_name: Option<String>,
+    /// The IANA time zone days and deadlines are counted in.
+    #[arg(long, env = "MINSHENG_TIME_ZONE")]
+    pub time_zone: Option<String>,
+    /// The CJK font file PDF letters are set in (default: Debian's fonts-noto-cjk).
+    #[arg(long, env = "MINSHENG_CJK_FONT")]
+    pub cjk_font: Option<PathBuf>,
 }
 
 /// Opens the store and the application state, seeding an empty installation.
@@ -74,6 +80,12 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> 
     }
     settings.secure_cookies = args.secure_cookies || file.secure_cookies.unwrap_or(false);
     settings.attachments_dir = file.attachments_dir.unwrap_or_else(|| config::attachments_dir_for(&url));
+    let zone = args.time_zone.or(file.time_zone).unwrap_or_else(|| "Asia/Shanghai".into());
+    settings.time_zone = minsheng_web::state::time_zone(&zone)?;
+    settings.cjk_font = args.cjk_font.or(file.cjk_font);
+    if let Some(font) = settings.cjk_font.as_ref().filter(|f| !f.exists()) {
+        return Err(format!("cjk_font {} does not exist", font.display()));
+    }
     if let Some(limit) = file.body_limit_bytes.filter(|l| !(1024..=64 * 1024 * 1024).contains(l)) {
         return Err(format!("body_limit_bytes must be between 1024 and 67108864, not {limit}"));
     }

@@ -1,7 +1,7 @@
 //! The caller's scope: the unit subtree whose matters they may see. It is built once per
 //! request from the authenticated user and passed into every matter query, where it becomes
 //! part of the SQL; there is no unscoped way to list or fetch a matter except [`Scope::all`],
-//! reserved for maintenance commands run by an operator.
+//! reserved for the operator's maintenance commands and the scheduler, which act as no user.
 
 /// A unit subtree, as the materialised path of its root (`/1/5/`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,7 +15,8 @@ impl Scope {
         Self { path: path.into() }
     }
 
-    /// Everything: for the operator's maintenance commands, never for a web request.
+    /// Everything: for the operator's maintenance commands and the scheduler, never for a web
+    /// request.
     pub fn all() -> Self {
         Self { path: "/".into() }
     }
@@ -27,6 +28,11 @@ impl Scope {
     /// The half-open range of paths inside the subtree: `[path, upper)`.
     pub fn range(&self) -> (String, String) {
         prefix_range(&self.path)
+    }
+
+    /// Whether a unit path lies inside the scope.
+    pub fn covers(&self, unit_path: &str) -> bool {
+        unit_path.starts_with(&self.path)
     }
 }
 
@@ -44,6 +50,11 @@ mod tests {
 
     #[test]
     fn ranges_cover_exactly_the_subtree() {
+        let town = Scope::subtree("/1/5/");
+        assert!(
+            town.covers("/1/5/") && town.covers("/1/5/23/") && !town.covers("/1/50/") && !town.covers("/1/")
+        );
+        assert!(Scope::all().covers("/1/50/"));
         let (lo, hi) = prefix_range("/1/5/");
         for inside in ["/1/5/", "/1/5/9/", "/1/5/123/4/"] {
             assert!(lo.as_str() <= inside && inside < hi.as_str(), "{inside}");

@@ -27,12 +27,15 @@ async fn main() {
     let ticks = env("TICKS", 300);
     let step = SignedDuration::from_secs(env("STEP_SECS", 60) as i64);
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| dir.path().join("timers.db").display().to_string());
+    let url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| dir.path().join("timers.db").display().to_string());
     let start: Timestamp = "2026-01-05T09:00:00+08:00".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let store = minsheng_store::open(&url).await.unwrap();
     let state = AppState::load(Arc::clone(&store), clock.clone(), Settings::default()).await.unwrap();
-    minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some("bench-password".into())).await.unwrap();
+    minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some("bench-password".into()))
+        .await
+        .unwrap();
     let org = state.org();
     let county = org.iter().next().unwrap().id;
 
@@ -89,8 +92,8 @@ async fn main() {
     store.close().await;
 }
 
-/// An open request routed to the county, with a handling clock due within the year and, for
-/// half of them, a leader's deadline.
+/// An open request routed to the county and being handled, with a handling clock due within
+/// the year and, for half of them, a leader's deadline.
 fn open_matter(
     rng: &mut fastrand::Rng,
     unit: UnitId,
@@ -114,6 +117,7 @@ fn open_matter(
     let due = |rng: &mut fastrand::Rng| start + SignedDuration::from_mins(rng.i64(60..60 * 24 * 365));
     let mut events = vec![
         Event::Registered(registration.clone()),
+        Event::Started { direct_unit: Some(unit) },
         Event::ClockStarted { clock: ClockName::Handling, limit: None, due: due(rng) },
     ];
     if rng.bool() {

@@ -563,13 +563,13 @@ impl Store for SqliteStore {
     }
 
     async fn events(&self, scope: &Scope, id: MatterId) -> Result<Option<Vec<RecordedEvent>>> {
-        let (lo, hi) = scope.range();
+        let scope = scope.clone();
         self.read(move |c| {
-            let visible: bool = c
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM matter_access WHERE matter_id = ?1 AND unit_path >= ?2 AND unit_path < ?3)",
-                )?
-                .query_row(params![id.0, lo, hi], |r| r.get(0))?;
+            // A matter has a handful of access rows: read them by matter, test the scope here.
+            let mut paths = c.prepare_cached("SELECT unit_path FROM matter_access WHERE matter_id = ?1")?;
+            let visible = paths
+                .query_map([id.0], |r| r.get::<_, String>(0))?
+                .any(|p| p.is_ok_and(|p| scope.covers(&p)));
             if !visible {
                 return Ok(None);
             }
