@@ -24,14 +24,18 @@ fn timer(r: &Row, at: usize) -> Result<Timer> {
     })
 }
 
-pub(super) async fn due_timers(c: &Client, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
-    let rows = c
-        .query(
+pub(super) async fn due_timers(
+    c: &deadpool_postgres::Object,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<DueTimer>> {
+    let due = c
+        .prepare_cached(
             "SELECT matter_id, clock, kind, due, run, fire_at FROM timers WHERE fire_at <= $1 \
              ORDER BY fire_at, matter_id LIMIT $2",
-            &[&ms(now), &i64::from(limit)],
         )
         .await?;
+    let rows = c.query(&due, &[&ms(now), &i64::from(limit)]).await?;
     rows.iter().map(|r| Ok(DueTimer { matter_id: MatterId(r.try_get(0)?), timer: timer(r, 1)? })).collect()
 }
 
@@ -47,7 +51,7 @@ pub(super) async fn timers_of(c: &Client, id: MatterId) -> Result<Vec<Timer>> {
 
 /// Replaces the timers of `matters` with `timers` (inside the writer's transaction).
 pub(super) async fn replace_timers(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &mut super::writer::Tx<'_>,
     matters: &[i64],
     timers: &[(MatterId, Timer)],
     fresh: bool,

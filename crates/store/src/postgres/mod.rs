@@ -369,7 +369,7 @@ impl Store for PgStore {
     }
 
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<DueTimer>> {
-        clocks::due_timers(&*self.client().await?, now, limit).await
+        clocks::due_timers(&self.client().await?, now, limit).await
     }
 
     async fn timers_of(&self, id: MatterId) -> Result<Vec<minsheng_domain::clock::Timer>> {
@@ -441,17 +441,18 @@ impl Store for PgStore {
         let c = self.client().await?;
         // A matter has a handful of access rows: read them by matter and test the scope here.
         // (A range on unit_path lets a generic plan walk the whole subtree's index instead.)
-        let paths = c.query("SELECT unit_path FROM matter_access WHERE matter_id = $1", &[&id.0]).await?;
+        let access = c.prepare_cached("SELECT unit_path FROM matter_access WHERE matter_id = $1").await?;
+        let paths = c.query(&access, &[&id.0]).await?;
         let visible = paths.iter().any(|r| r.try_get::<_, &str>(0).is_ok_and(|p| scope.covers(p)));
         if !visible {
             return Ok(None);
         }
-        let rows = c
-            .query(
+        let read = c
+            .prepare_cached(
                 "SELECT seq, matter_id, version, at, actor, payload FROM events WHERE matter_id = $1 ORDER BY version",
-                &[&id.0],
             )
             .await?;
+        let rows = c.query(&read, &[&id.0]).await?;
         let events = rows.iter().map(read::event).collect::<Result<Vec<_>>>()?;
         Ok((!events.is_empty()).then_some(events))
     }
