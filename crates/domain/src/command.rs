@@ -138,6 +138,15 @@ pub enum Command {
         #[serde(default)]
         note: Option<String>,
     },
+    /// 欠薪追回: record wages recovered for a wage claim, and how many workers were paid.
+    RecordRecovery {
+        amount_fen: i64,
+        workers: u32,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 移送公安: refer an employer's refusal to pay to the police.
+    ReferToPolice { reason: String },
 }
 
 impl Command {
@@ -167,6 +176,8 @@ impl Command {
             Self::Cancel { .. } => "cancel",
             Self::Verify { .. } => "verify",
             Self::Evaluate { .. } => "evaluate",
+            Self::RecordRecovery { .. } => "record_recovery",
+            Self::ReferToPolice { .. } => "refer_to_police",
         }
     }
 }
@@ -512,6 +523,37 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             }
             let note = text::optional("note", note.as_deref(), NOTE_MAX).map_err(one)?;
             Ok(vec![Event::Evaluated { rating: *rating, note }])
+        }
+        Command::RecordRecovery { amount_fen, workers, note } => {
+            need(role.handles())?;
+            state(kind == MatterKind::WageClaim && matches!(status, Assigned | InProgress | Replied))?;
+            handling_unit()?;
+            let mut errors = vec![];
+            if crate::money::Fen::new(*amount_fen).is_none_or(|f| f.get() == 0) {
+                errors.push(FieldError::new(
+                    "amount_fen",
+                    Issue::OutOfRange { min: 1, max: crate::money::Fen::MAX },
+                ));
+            }
+            if i64::from(*workers) > Registration::PEOPLE_MAX {
+                errors.push(FieldError::new(
+                    "workers",
+                    Issue::OutOfRange { min: 0, max: Registration::PEOPLE_MAX },
+                ));
+            }
+            let note =
+                text::optional("note", note.as_deref(), NOTE_MAX).map_err(|e| errors.push(e)).ok().flatten();
+            if !errors.is_empty() {
+                return Err(DomainError::Invalid(errors));
+            }
+            Ok(vec![Event::RecoveryRecorded { amount_fen: *amount_fen, workers: *workers, note }])
+        }
+        Command::ReferToPolice { reason } => {
+            need(role.handles())?;
+            state(kind == MatterKind::WageClaim && status != Closed && !matter.referred_to_police)?;
+            handling_unit()?;
+            let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
+            Ok(vec![Event::ReferredToPolice { reason }])
         }
     }
 }

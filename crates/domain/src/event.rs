@@ -158,6 +158,10 @@ pub enum Event {
     Reminded { clock: ClockName, due: Timestamp },
     /// 超期
     WentOverdue { clock: ClockName, due: Timestamp },
+    /// 欠薪追回: wages recovered for workers (added to what was recovered before).
+    RecoveryRecorded { amount_fen: i64, workers: u32, note: Option<String> },
+    /// 移送公安: an employer's refusal to pay is referred to the police.
+    ReferredToPolice { reason: String },
     /// At intake: the same petitioner raised the same subject in a petition that is final;
     /// by law it is no longer accepted (信访工作条例: 不再受理).
     RepeatOfFinal { of: MatterId },
@@ -199,6 +203,8 @@ impl Event {
             Self::Reminded { .. } => "reminded",
             Self::WentOverdue { .. } => "went_overdue",
             Self::RepeatOfFinal { .. } => "repeat_of_final",
+            Self::RecoveryRecorded { .. } => "recovery_recorded",
+            Self::ReferredToPolice { .. } => "referred_to_police",
         }
     }
 }

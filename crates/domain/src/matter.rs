@@ -348,6 +348,11 @@ pub struct Matter {
     pub overdue_marks: u32,
     /// A final petition this one repeats (same petitioner, same subject): no longer accepted.
     pub repeat_of: Option<MatterId>,
+    /// Wages recovered so far (fen) and the workers paid, for a wage claim.
+    pub recovered_fen: i64,
+    pub workers_paid: u32,
+    /// Referred to the police for refusal to pay.
+    pub referred_to_police: bool,
 }
 
 impl Matter {
@@ -386,6 +391,9 @@ impl Matter {
             supervisions: 0,
             overdue_marks: 0,
             repeat_of: None,
+            recovered_fen: 0,
+            workers_paid: 0,
+            referred_to_police: false,
         }
     }
 
@@ -560,6 +568,11 @@ impl Matter {
                 }
             }
             Event::RepeatOfFinal { of } => self.repeat_of = Some(*of),
+            Event::RecoveryRecorded { amount_fen, workers, .. } => {
+                self.recovered_fen = self.recovered_fen.saturating_add(*amount_fen);
+                self.workers_paid = self.workers_paid.saturating_add(*workers);
+            }
+            Event::ReferredToPolice { .. } => self.referred_to_police = true,
             Event::WentOverdue { clock, .. } => {
                 self.overdue_marks += 1;
                 if let Some(c) = self.clocks.get_mut(clock) {

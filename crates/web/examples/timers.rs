@@ -5,6 +5,8 @@
 //! and fires them. Prints RESULT lines; asserts nothing.
 //!
 //!   DATABASE_URL (a temporary SQLite file)  MATTERS (1000000)  TICKS (300)  STEP_SECS (60)
+//!   SETTLE_SECS (0): wait this long after loading, so that the database's background work
+//!   after a bulk load (PostgreSQL's autovacuum and analyze) is done, as in a running system
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiff::{SignedDuration, Timestamp};
@@ -67,6 +69,7 @@ async fn main() {
         store.engine()
     );
 
+    tokio::time::sleep(std::time::Duration::from_secs(env("SETTLE_SECS", 0))).await;
     let mut times = vec![];
     let mut fired = 0;
     let mut now = start;

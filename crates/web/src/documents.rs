@@ -1,4 +1,5 @@
-//! The notices a matter's handling produces (受理告知书, 不予受理告知书, 延期告知书, 处理意见书):
+//! The notices a matter's handling produces (转送告知书, 受理告知书, 不予受理告知书, 延期告知书,
+//! 处理意见书):
 //! which ones a matter has, and their words, composed from its events with the dates the
 //! calendar computed, in the name of the unit that took each step. The same letter is served
 //! as a print-ready page and as a PDF.
@@ -15,6 +16,8 @@ use std::collections::HashMap;
 pub enum DocKind {
     /// 受理告知书
     Acceptance,
+    /// 转送/交办告知书
+    Transfer,
     /// 不予受理告知书
     NonAcceptance,
     /// 延期告知书
@@ -24,11 +27,13 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 4] = [Self::Acceptance, Self::NonAcceptance, Self::Extension, Self::Opinion];
+    pub const ALL: [DocKind; 5] =
+        [Self::Transfer, Self::Acceptance, Self::NonAcceptance, Self::Extension, Self::Opinion];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Acceptance => "acceptance",
+            Self::Transfer => "transfer",
             Self::NonAcceptance => "non_acceptance",
             Self::Extension => "extension",
             Self::Opinion => "opinion",
@@ -42,6 +47,7 @@ impl DocKind {
     pub fn title(self) -> &'static str {
         match self {
             Self::Acceptance => "信访事项受理告知书",
+            Self::Transfer => "信访事项转送告知书",
             Self::NonAcceptance => "信访事项不予受理告知书",
             Self::Extension => "办理期限延长告知书",
             Self::Opinion => "信访事项处理意见书",
@@ -52,6 +58,7 @@ impl DocKind {
     fn mark(self) -> &'static str {
         match self {
             Self::Acceptance => "受",
+            Self::Transfer => "转",
             Self::NonAcceptance => "不受",
             Self::Extension => "延",
             Self::Opinion => "处",
@@ -64,6 +71,7 @@ impl DocKind {
             matches!(
                 (self, &e.event),
                 (Self::Acceptance, Event::Started { .. })
+                    | (Self::Transfer, Event::Assigned { .. })
                     | (Self::NonAcceptance, Event::Declined { .. })
                     | (Self::Extension, Event::ExtensionDecided { approved: true, .. })
                     | (Self::Opinion, Event::Replied { outcome: Some(_), .. })
@@ -139,6 +147,22 @@ pub fn compose(
                     chinese_date(calendar, e.at)
                 ),
                 "本机关将自受理之日起60日内办结，并书面答复你（你们）。情况复杂的，经本机关负责人批准，可以适当延长办理期限，延长期限不超过30日，并告知你（你们）延期理由。".into(),
+            ]
+        }
+        (Event::Assigned { mode, lead, report_by, .. }, DocKind::Transfer) => {
+            let body = org.get(*lead).map(|u| u.name.clone()).unwrap_or_default();
+            let verb = if *mode == minsheng_domain::HandlingMode::Assign { "交办" } else { "转送" };
+            facts.push(("承办机关".into(), body.clone()));
+            facts.push((format!("{verb}日期"), chinese_date(calendar, e.at)));
+            if let Some(t) = report_by {
+                facts.push(("报告办理结果期限".into(), format!("{}前", due_day(calendar, *t))));
+            }
+            vec![
+                format!(
+                    "{opening}，经审查，属于{body}的职责范围。根据《信访工作条例》的规定，本机关已于{}将该事项{verb}{body}办理。",
+                    chinese_date(calendar, e.at)
+                ),
+                format!("{body}将自收到之日起15日内决定是否受理，并书面告知你（你们）。"),
             ]
         }
         (Event::Declined { route, reason }, DocKind::NonAcceptance) => vec![

@@ -1272,7 +1272,9 @@ async fn a_petition_runs_to_final_with_its_letters(app: &App) {
         app.call(Method::GET, &format!("/api/v1/matters/{id}/letters"), Some("clerk_a"), None).await;
     let kinds: Vec<&str> =
         list["items"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["acceptance", "extension", "opinion"]);
+    assert_eq!(kinds, ["transfer", "acceptance", "extension", "opinion"]);
+    let text = letter(app, "clerk_a", &id, "transfer").await;
+    assert!(text.contains("信访事项转送告知书") && text.contains("转送市住房和城乡建设局办理"), "{text}");
 
     // 复查 by the next-higher body, then 复核: final.
     let m = run("clerk_a", json!({"type": "request_review", "reason": "不服处理意见"})).await;
@@ -1312,7 +1314,12 @@ async fn a_petition_runs_to_final_with_its_letters(app: &App) {
         .collect();
     assert_eq!(
         issued,
-        ["出具《信访事项受理告知书》", "出具《办理期限延长告知书》", "出具《信访事项处理意见书》"]
+        [
+            "出具《信访事项受理告知书》",
+            "出具《办理期限延长告知书》",
+            "出具《信访事项处理意见书》",
+            "出具《信访事项转送告知书》"
+        ]
     );
 
     // The same petitioner on the same subject again: flagged and linked to the final one.
@@ -1424,6 +1431,50 @@ async fn the_calendar_and_limits_pages(app: &App) {
     assert_eq!(p["rules"][review]["limit"], json!({"amount": 45, "unit": "calendar_days"}));
     assert!(admin.get("/admin/policies").await.body.contains("共 "), "the change is listed");
     assert_eq!(clerk.get("/admin/policies").await.status, StatusCode::FORBIDDEN);
+}
+
+/// A wage claim: accepted within 5 working days, handled within 60, with the wages recovered
+/// and the workers paid added up, and a refusal to pay referred to the police once.
+async fn a_wage_claim_tracks_what_is_recovered(app: &App) {
+    let mut intake = app.intake("village_a");
+    intake["kind"] = json!("wage_claim");
+    intake["category"] = json!("wage_arrears");
+    intake["people_involved"] = json!(12);
+    let (s, m) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(intake)).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["clocks"][0]["limit"], json!({"amount": 5, "unit": "working_days"}), "{m}");
+    let id = m["id"].clone();
+    let run = async |who: &str, command: Value| {
+        app.command(who, &id, version_of(app, who, &id).await, command).await
+    };
+    let (s, m) =
+        run("clerk_a", json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("dept2")})).await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    assert_eq!(m["clocks"][0]["limit"], json!({"amount": 60, "unit": "working_days"}));
+    run("handler2", json!({"type": "start"})).await;
+    let (s, p) = run("handler2", json!({"type": "record_recovery", "amount_fen": 0, "workers": 3})).await;
+    assert_eq!((s, fields(&p)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["amount_fen".to_string()]), "{p}");
+    run("handler2", json!({"type": "record_recovery", "amount_fen": 3_600_000, "workers": 5})).await;
+    let (_, m) = run(
+        "handler2",
+        json!({"type": "record_recovery", "amount_fen": 1_200_000, "workers": 2, "note": "第二批"}),
+    )
+    .await;
+    assert_eq!((m["recovered_fen"].as_i64(), m["workers_paid"].as_u64()), (Some(4_800_000), Some(7)), "{m}");
+    let (s, m) = run(
+        "handler2",
+        json!({"type": "refer_to_police", "reason": "用工单位拒不支付，涉嫌拒不支付劳动报酬罪"}),
+    )
+    .await;
+    assert_eq!((s, m["referred_to_police"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(
+        run("handler2", json!({"type": "refer_to_police", "reason": "再次"})).await.0,
+        StatusCode::CONFLICT
+    );
+    let other = app
+        .command("handler", &id, 1, json!({"type": "record_recovery", "amount_fen": 100, "workers": 1}))
+        .await;
+    assert_eq!(other.0, StatusCode::NOT_FOUND, "another bureau does not even see it");
 }
 
 async fn staff_sign_in_and_out(app: &App) {
@@ -1960,4 +2011,5 @@ on_both_engines!(
     the_calendar_and_the_time_limits,
     a_petition_runs_to_final_with_its_letters,
     the_calendar_and_limits_pages,
+    a_wage_claim_tracks_what_is_recovered,
 );

@@ -125,6 +125,10 @@ pub struct MatterView {
     pub extensions_granted: u32,
     /// A final petition this one repeats (same petitioner, same subject): no longer accepted.
     pub repeat_of: Option<MatterId>,
+    /// A wage claim's wages recovered so far (fen) and the workers paid.
+    pub recovered_fen: i64,
+    pub workers_paid: u32,
+    pub referred_to_police: bool,
 }
 
 /// A running clock.
@@ -188,6 +192,9 @@ impl MatterView {
             supervisions: m.supervisions,
             extensions_granted: m.extensions_granted,
             repeat_of: m.repeat_of,
+            recovered_fen: m.recovered_fen,
+            workers_paid: m.workers_paid,
+            referred_to_police: m.referred_to_police,
         }
     }
 }

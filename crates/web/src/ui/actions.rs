@@ -168,6 +168,8 @@ fn probes(now: Timestamp, any_unit: i64) -> Vec<Command> {
         Command::Unpark { note: None },
         Command::Cancel { reason: x() },
         Command::Evaluate { rating: 5, note: None },
+        Command::RecordRecovery { amount_fen: 100, workers: 1, note: None },
+        Command::ReferToPolice { reason: x() },
         Command::Reopen { reason: x() },
         Command::Comment { text: x() },
         Command::Note { text: x() },
@@ -377,6 +379,16 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
             select("passed", tr.t("action-verify-result"), yes_no("action-verified", "action-not-verified")),
             text("action-note-optional", false),
         ],
+        "record_recovery" => vec![
+            field("amount", tr.t("action-recovered-yuan"), "text", true),
+            ActionField {
+                min: 0,
+                max: 1_000_000,
+                ..field("workers", tr.t("action-workers-paid"), "number", true)
+            },
+            text("action-note-optional", false),
+        ],
+        "refer_to_police" => vec![text("action-reason", true)],
         "evaluate" => vec![
             select(
                 "rating",

@@ -206,17 +206,7 @@ pub async fn form(State(state): State<AppState>, staff: Staff) -> Response {
 
 /// Yuan as typed (`12500`, `8500.50`, `1,200`) to fen.
 fn fen(raw: &str) -> Option<i64> {
-    let clean: String = raw.trim().chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '¥')).collect();
-    let (yuan, cents) = clean.split_once('.').unwrap_or((&clean, ""));
-    if yuan.is_empty()
-        || cents.len() > 2
-        || !yuan.bytes().all(|b| b.is_ascii_digit())
-        || !cents.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let cents = format!("{cents:0<2}").parse::<i64>().ok()?;
-    yuan.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
+    minsheng_domain::Fen::parse_yuan(raw).map(minsheng_domain::Fen::get)
 }
 
 /// The form's text fields and its files, read from a multipart body.

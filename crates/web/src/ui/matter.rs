@@ -75,6 +75,17 @@ async fn page(
     if let Some(s) = matter.follow_up {
         facts.push((tr.t("action-satisfaction"), tr.of("satisfaction", s.as_str())));
     }
+    if matter.recovered_fen > 0 {
+        let amount =
+            minsheng_domain::Fen::new(matter.recovered_fen).map(|f| f.to_string()).unwrap_or_default();
+        facts.push((
+            tr.t("matter-recovered"),
+            format!("¥{amount} · {}", tr.t1("detail-workers", "count", matter.workers_paid)),
+        ));
+    }
+    if matter.referred_to_police {
+        facts.push((tr.t("matter-referred"), tr.t("matter-referred-yes")));
+    }
     if matter.escalations > 0 || matter.supervisions > 0 {
         facts.push((tr.t("matter-escalations"), matter.escalations.to_string()));
         facts.push((tr.t("matter-supervisions"), matter.supervisions.to_string()));
@@ -240,6 +251,15 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
             tr.of("clock", clock.as_str())
         }
         Event::RepeatOfFinal { of } => tr.t1("detail-repeat-of-final", "id", of),
+        Event::RecoveryRecorded { amount_fen, workers, note } => with(
+            format!(
+                "¥{} · {}",
+                minsheng_domain::Fen::new(*amount_fen).map(|f| f.to_string()).unwrap_or_default(),
+                tr.t1("detail-workers", "count", workers)
+            ),
+            note,
+        ),
+        Event::ReferredToPolice { reason } => reason.clone(),
         Event::Registered(_) | Event::Started { .. } | Event::Opened {} => String::new(),
     }
 }

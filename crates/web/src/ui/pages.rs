@@ -123,7 +123,7 @@ pub struct Action {
 pub struct ActionField {
     pub name: &'static str,
     pub label: String,
-    /// `textarea`, `select`, `multi`, `date` or `number`.
+    /// `textarea`, `select`, `multi`, `date`, `number` or `text`.
     pub input: &'static str,
     pub required: bool,
     /// (value, words) for selects.
