@@ -148,6 +148,20 @@ impl Journey {
         self.wait_for("您已安全退出").await;
     }
 
+    /// Fills the intake form (the page must be open).
+    async fn fill_intake(&self, m: &Intake<'_>) {
+        self.css("#kind").await.select_by_value(m.kind).await.unwrap();
+        self.css("#channel").await.select_by_value(m.channel).await.unwrap();
+        self.css("#category").await.select_by_value(m.category).await.unwrap();
+        self.fill("#place", m.place).await;
+        self.fill("#title", m.title).await;
+        self.fill("#body", m.body).await;
+        for (i, (name, phone)) in m.parties.iter().enumerate() {
+            self.fill(&format!("#p{i}-name"), name).await;
+            self.fill(&format!("#p{i}-phone"), phone).await;
+        }
+    }
+
     /// Fetches `path` in the page, with its session: (content type, bytes).
     async fn fetch(&self, path: &str) -> (String, Vec<u8>) {
         let got = self
@@ -209,6 +223,18 @@ impl Journey {
     }
 }
 
+/// What the intake form is filled with.
+struct Intake<'a> {
+    kind: &'a str,
+    channel: &'a str,
+    category: &'a str,
+    place: &'a str,
+    title: &'a str,
+    body: &'a str,
+    /// (name, phone) of each party, in order.
+    parties: &'a [(&'a str, &'a str)],
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daily_journey_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -234,16 +260,16 @@ async fn the_daily_journey_in_chromium() {
             .await
             .unwrap()
             .unwrap();
-    j.css("#kind").await.select_by_value("request").await.unwrap();
-    j.css("#channel").await.select_by_value("phone").await.unwrap();
-    j.css("#category").await.select_by_value("property_service").await.unwrap();
-    j.fill("#place", &place).await;
-    j.fill("#title", "投诉小区物业擅自上涨物业费").await;
-    j.fill("#body", "来电人反映小区物业未经业主大会同意上涨物业费，请求核查。").await;
-    j.fill("#p0-name", "楼建国").await;
-    j.fill("#p0-phone", "13857512345").await;
-    j.fill("#p1-name", "诸暨某物业服务有限公司").await;
-    j.fill("#p1-phone", "0575-87001234").await;
+    let complaint = Intake {
+        kind: "request",
+        channel: "phone",
+        category: "property_service",
+        place: &place,
+        title: "投诉小区物业擅自上涨物业费",
+        body: "来电人反映小区物业未经业主大会同意上涨物业费，请求核查。",
+        parties: &[("楼建国", "13857512345"), ("诸暨某物业服务有限公司", "0575-87001234")],
+    };
+    j.fill_intake(&complaint).await;
     let photo = dir.path().join("现场照片.png");
     std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-a-tiny-picture").unwrap();
     j.css("#files").await.send_keys(photo.to_str().unwrap()).await.unwrap();
@@ -329,14 +355,16 @@ async fn the_daily_journey_in_chromium() {
     // A petition from registration to final, each notice downloaded and opened as a PDF.
     j.sign_in("clerk").await;
     j.go("/matters/new").await;
-    j.css("#kind").await.select_by_value("petition").await.unwrap();
-    j.css("#channel").await.select_by_value("letter").await.unwrap();
-    j.css("#category").await.select_by_value("land").await.unwrap();
-    j.fill("#place", &place).await;
-    j.fill("#title", "反映承包地被占用未获补偿").await;
-    j.fill("#body", "来信人反映其承包地被村集体调整给他人使用，多次反映未获答复，请求依法处理。").await;
-    j.fill("#p0-name", "陈秀英").await;
-    j.fill("#p0-phone", "13957512345").await;
+    let petition_letter = Intake {
+        kind: "petition",
+        channel: "letter",
+        category: "land",
+        place: &place,
+        title: "反映承包地被占用未获补偿",
+        body: "来信人反映其承包地被村集体调整给他人使用，多次反映未获答复，请求依法处理。",
+        parties: &[("陈秀英", "13957512345")],
+    };
+    j.fill_intake(&petition_letter).await;
     j.click("form.intake button[type=submit]").await;
     j.wait_for("已保存").await;
     let petition = j.c.current_url().await.unwrap().path().to_owned();

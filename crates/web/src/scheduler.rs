@@ -55,6 +55,9 @@ pub async fn tick(state: &AppState, batch: u32) -> Result<Tick, StoreError> {
         known.org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(minsheng_domain::UnitId(0));
     let system = Actor { user_id: SYSTEM, role: Role::Admin, unit_id: root };
     let ctx = known.ctx(system, now);
+    // Decide every due matter, then commit them together: one group commit a tick.
+    let mut appends = vec![];
+    let mut sizes = vec![];
     for (id, timers) in by_matter(&due) {
         let Some(events) = state.store.events(&Scope::all(), id).await? else { continue };
         let Some(mut matter) = Matter::from_events(&events) else { continue };
@@ -70,21 +73,25 @@ pub async fn tick(state: &AppState, batch: u32) -> Result<Tick, StoreError> {
         if fired.is_empty() {
             continue;
         }
-        let append = match Append::existing(&matter, &fired, &known.org, Some(read)) {
-            Ok(a) => a.by(SYSTEM),
-            Err(e) => {
-                tracing::error!(matter = %id, error = %e, "a firing could not be serialised");
-                continue;
+        match Append::existing(&matter, &fired, &known.org, Some(read)) {
+            Ok(a) => {
+                appends.push(a.by(SYSTEM));
+                sizes.push(fired.len());
             }
-        };
-        match state.store.append(append).await {
-            Ok(_) => {
-                report.fired += 1;
-                report.events += fired.len();
+            Err(e) => tracing::error!(matter = %id, error = %e, "a firing could not be serialised"),
+        }
+    }
+    if !appends.is_empty() {
+        for (outcome, size) in state.store.append_many(appends).await.into_iter().zip(sizes) {
+            match outcome {
+                Ok(_) => {
+                    report.fired += 1;
+                    report.events += size;
+                }
+                Err(AppendError::Conflict { .. } | AppendError::NotFound) => report.raced += 1,
+                Err(AppendError::KeyReused) => {}
+                Err(AppendError::Failed(e)) => return Err(StoreError::Corrupt(e)),
             }
-            Err(AppendError::Conflict { .. } | AppendError::NotFound) => report.raced += 1,
-            Err(AppendError::KeyReused) => {}
-            Err(AppendError::Failed(e)) => return Err(StoreError::Corrupt(e)),
         }
     }
     state.metrics.timers_fired.inc_by(report.events as u64);
