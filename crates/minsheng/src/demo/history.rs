@@ -370,7 +370,13 @@ fn one_matter(
     } else {
         let report_by = (mode == HandlingMode::Assign).then(|| at + SignedDuration::from_hours(24 * 15 + 12));
         let assign = Command::Assign { mode, unit_id: lead.0, co_unit_ids: co, report_by, note: None };
-        step(&mut matter, clerk, assign, hours(rng, 1, 20), &mut at)
+        // A hotline dispatches within its two hours, mostly; other intakes route the same day.
+        let dispatch_after = if kind == MatterKind::Request {
+            SignedDuration::from_mins(rng.i64(10..150))
+        } else {
+            hours(rng, 1, 20)
+        };
+        step(&mut matter, clerk, assign, dispatch_after, &mut at)
             && step(&mut matter, handler, Command::Start {}, hours(rng, 2, 48), &mut at)
     };
     if routed && rng.u8(..10) < 2 {
@@ -382,12 +388,20 @@ fn one_matter(
         *pick(rng, &[Outcome::Support, Outcome::Explain, Outcome::Explain, Outcome::Reject])
             .unwrap_or(&Outcome::Explain)
     });
+    // Most answers come well inside the kind's limit; a few run late, as they do.
+    let late = rng.u8(..100) < 12;
+    let answer_after = match (kind, late) {
+        (MatterKind::GridEvent, false) => hours(rng, 4, 24 * 4),
+        (MatterKind::Petition | MatterKind::WageClaim, false) => hours(rng, 24 * 5, 24 * 45),
+        (_, false) => hours(rng, 24, 24 * 12),
+        (_, true) => hours(rng, 24 * 15, 24 * 70),
+    };
     let replied = routed
         && step(
             &mut matter,
             handler,
             Command::Reply { text: g.reply.clone(), outcome },
-            hours(rng, 24, 24 * 20),
+            answer_after,
             &mut at,
         );
     // A grid event's feedback is checked on site before it closes.

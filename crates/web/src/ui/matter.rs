@@ -48,7 +48,12 @@ async fn page(
             } else {
                 (tr.t1("matter-overdue-by", "hours", -hours), true)
             };
-            ClockLine { name: tr.of("clock", name.as_str()), due: china_time(c.due), remaining, overdue }
+            ClockLine {
+                name: tr.of("clock", name.as_str()),
+                due: super::pages::deadline_time(c.due),
+                remaining,
+                overdue,
+            }
         })
         .collect();
     let repeat_of = matter.repeat_of.map(|of| (of.0, tr.t1("matter-repeat-of-final", "id", of)));

@@ -41,6 +41,16 @@ pub fn china_time(t: Timestamp) -> String {
     t.to_zoned(china).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A deadline as people say it: a limit in days ends at midnight, shown as `2026-12-09 24:00`
+/// rather than the next day's `00:00`; other instants as [`china_time`].
+pub fn deadline_time(t: Timestamp) -> String {
+    let local = t.to_zoned(TimeZone::fixed(Offset::constant(8)));
+    match (local.hour(), local.minute(), local.second(), local.date().yesterday()) {
+        (0, 0, 0, Ok(day)) => format!("{day} 24:00"),
+        _ => china_time(t),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
@@ -187,4 +197,17 @@ pub struct LetterPage {
     pub back: String,
     pub pdf: String,
     pub letter: minsheng_docs::Letter,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_in_days_ends_at_24_00_of_its_last_day() {
+        let midnight: Timestamp = "2026-12-10T00:00:00+08:00".parse().unwrap();
+        assert_eq!(deadline_time(midnight), "2026-12-09 24:00");
+        let afternoon: Timestamp = "2026-12-10T14:05:00+08:00".parse().unwrap();
+        assert_eq!(deadline_time(afternoon), "2026-12-10 14:05");
+    }
 }

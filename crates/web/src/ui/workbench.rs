@@ -28,7 +28,7 @@ pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp
         status_code: m.status.as_str(),
         place: org.full_name(m.unit_id),
         registered: china_time(m.registered_at),
-        deadline: m.due_at.map(china_time).unwrap_or_default(),
+        deadline: m.due_at.map(super::pages::deadline_time).unwrap_or_default(),
         overdue,
     }
 }
