@@ -169,7 +169,9 @@ fn wanted(m: &Matter) -> BTreeSet<ClockName> {
         }
         Status::Replied | Status::Closed | Status::Parked => {}
     }
-    if kind != Petition && m.replied_at.is_some() && m.follow_up.is_none() && m.status != Status::InProgress {
+    // The follow-up visit is due once answered, until it is made or the matter is closed: a
+    // closed matter owes nothing more (a visit may still be recorded after closing).
+    if kind != Petition && m.status == Status::Replied && m.follow_up.is_none() {
         want.insert(FollowUp);
     }
     want
@@ -201,7 +203,7 @@ fn restarts(event: &Event) -> &'static [ClockName] {
 
 /// The clock events that follow `events` on `before`: starting what the new state needs at
 /// its policy limit (or at an assignment's report-back deadline), and stopping what it no
-/// longer needs. Closing stops every clock.
+/// longer needs. Closing stops every clock, so only open matters have deadlines.
 pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event> {
     let mut after = before.clone();
     for e in events {
@@ -214,8 +216,7 @@ pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event
     let mut out = vec![];
     for (name, _) in after.clocks.iter() {
         let stale = name.follows_state() && !want.contains(name);
-        if stale || (after.status == Status::Closed && !(name == &ClockName::FollowUp && want.contains(name)))
-        {
+        if stale || after.status == Status::Closed {
             out.push(Event::ClockStopped { clock: *name });
         }
     }

@@ -396,9 +396,7 @@ fn sound(m: &Matter, policies: &Policies) -> Result<(), String> {
         Status::Assigned | Status::InProgress | Status::UnderReview if m.handling.is_none() => {
             return fail("handled by no one");
         }
-        Status::Closed if m.clocks.keys().any(|c| *c != crate::clock::ClockName::FollowUp) => {
-            return fail("closed with running clocks");
-        }
+        Status::Closed if !m.clocks.is_empty() => return fail("closed with running clocks"),
         _ => {}
     }
     if m.is_final() && m.status != Status::Closed {
