@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/postgres/0008_user_units.sql")),
     (9, include_str!("../../migrations/postgres/0009_clocks.sql")),
     (10, include_str!("../../migrations/postgres/0010_final_petitions.sql")),
+    (11, include_str!("../../migrations/postgres/0011_deadline_indexes.sql")),
 ];
 
 pub struct PgStore {

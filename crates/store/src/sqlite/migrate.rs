@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/sqlite/0008_user_units.sql")),
     (9, include_str!("../../migrations/sqlite/0009_clocks.sql")),
     (10, include_str!("../../migrations/sqlite/0010_final_petitions.sql")),
+    (11, include_str!("../../migrations/sqlite/0011_deadline_indexes.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -57,7 +57,17 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         let approval = MatterFilter { waiting: Some((WaitingFor::Approval, me)), ..MatterFilter::default() };
         wanted.push(("workbench-approval", approval, true));
     }
-    let by_deadline = MatterFilter { by_deadline: true, ..MatterFilter::default() };
+    // Whose deadlines: those a working unit leads; for a desk (clerk, leader, admin) below the
+    // root, those of the matters placed in its subtree; at the root, all of them. Each is a
+    // short range of its own index, not a walk through the county's deadlines.
+    let root = org.get(me).is_some_and(|u| u.parent_id.is_none());
+    let by_deadline = match staff.caller.actor.role {
+        Role::Handler | Role::Mediator | Role::GridWorker => {
+            MatterFilter { by_deadline: true, lead_unit: Some(me), ..MatterFilter::default() }
+        }
+        _ if root => MatterFilter { by_deadline: true, ..MatterFilter::default() },
+        _ => MatterFilter { by_deadline: true, unit_path: org.path(me), ..MatterFilter::default() },
+    };
     let soon = now.checked_add(jiff::SignedDuration::from_hours(48)).unwrap_or(now);
     wanted.push((
         "workbench-due-soon",
