@@ -100,7 +100,13 @@ fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
-    if scope.path() != "/" {
+    // A place (or lead unit) filter inside the scope already confines the rows to it: a matter
+    // is visible where it is placed and where it is led, so the access-row check would only
+    // cost a lookup a row.
+    let place_in_scope = filter.unit_path.as_deref().is_some_and(|p| scope.covers(p));
+    let lead_in_scope =
+        filter.lead_unit.is_some() && filter.lead_path.as_deref().is_some_and(|p| scope.covers(p));
+    if scope.path() != "/" && !place_in_scope && !lead_in_scope {
         let (lo, hi) = scope.range();
         arg(
             sql,
@@ -145,7 +151,7 @@ fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut
         arg(sql, " AND m.lead_unit_id = ?", u.0.into());
     }
     if let Some(t) = filter.due_before {
-        arg(sql, " AND m.due_at < ?", ms(t).into());
+        arg(sql, " AND m.due_at IS NOT NULL AND m.due_at < ?", ms(t).into());
     }
     if let Some(t) = filter.due_from {
         arg(sql, " AND m.due_at >= ?", ms(t).into());
