@@ -227,6 +227,23 @@ async fn scope_confines_reads(f: &Fixture) {
     assert_eq!(ids(s.list(&scope(t.dept), &all, page).await.unwrap()), vec![in_a]);
     assert!(s.events(&scope(t.dept), in_a).await.unwrap().is_some());
     assert!(s.events(&scope(t.town_b), in_a).await.unwrap().is_none());
+
+    // A place or lead-unit filter inside the scope skips the access check and finds the same;
+    // one outside the scope still finds nothing the scope does not see.
+    let place = |u: UnitId| MatterFilter { unit_path: t.org.path(u), ..MatterFilter::default() };
+    assert_eq!(ids(s.list(&scope(t.town_a), &place(t.village_a), page).await.unwrap()), vec![in_a]);
+    assert!(s.list(&scope(t.town_a), &place(t.town_b), page).await.unwrap().items.is_empty());
+    assert!(
+        s.list(&scope(t.town_b), &place(t.county), page).await.unwrap().items.iter().all(|m| m.id == in_b)
+    );
+    let led =
+        |u: UnitId| MatterFilter { lead_unit: Some(u), lead_path: t.org.path(u), ..MatterFilter::default() };
+    assert_eq!(ids(s.list(&scope(t.dept), &led(t.dept), page).await.unwrap()), vec![in_a]);
+    assert_eq!(s.count(&scope(t.dept), &led(t.dept), 100).await.unwrap(), 1);
+    assert!(
+        s.list(&scope(t.town_b), &led(t.dept), page).await.unwrap().items.is_empty(),
+        "led elsewhere, unseen"
+    );
 }
 
 async fn filters_and_cursor_pages(f: &Fixture) {
