@@ -44,8 +44,6 @@ pub enum Issue {
     NotBelow,
     /// This limit cannot be counted in hours.
     NoHours,
-    /// Must come after an earlier date in the same record.
-    OutOfOrder,
     /// Not a date in the form YYYY-MM-DD.
     BadDate,
     /// Not one of the values this field takes.

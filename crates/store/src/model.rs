@@ -251,9 +251,6 @@ pub struct MatterFilter {
     pub unanswered: bool,
     /// Only matters whose lead unit is this one.
     pub lead_unit: Option<UnitId>,
-    /// The path of `lead_unit`, when the caller knows it: a lead unit inside the scope makes
-    /// every such matter visible, and the access-row check is skipped.
-    pub lead_path: Option<String>,
     /// Only matters whose deadline falls before this time.
     pub due_before: Option<Timestamp>,
     /// Only matters whose deadline falls at or after this time.

@@ -199,7 +199,8 @@ pub fn compose(
             vec![
                 format!("{opening}，本机关已依法受理。经调查核实，现将处理意见告知如下："),
                 text.clone(),
-                format!("处理结果：{}。", outcome_words(*outcome)),
+                // Letters are Chinese: the outcome's words are the zh-CN catalogue's.
+                format!("处理结果：{}。", crate::ui::i18n::Tr::zh().of("outcome", outcome.as_str())),
                 format!("如对本处理意见不服，可以自收到本意见书之日起30日内向{reviewer}请求复查。"),
             ]
         }
@@ -227,15 +228,6 @@ fn route_words(route: minsheng_domain::event::Route) -> &'static str {
     }
 }
 
-fn outcome_words(outcome: minsheng_domain::event::Outcome) -> &'static str {
-    use minsheng_domain::event::Outcome::*;
-    match outcome {
-        Support => "支持",
-        Explain => "解释",
-        Reject => "不予支持",
-    }
-}
-
 /// The letter of `kind` for a matter in the caller's scope. Every letter names the citizen in
 /// full, so issuing one is recorded on the matter as a reveal, with the letter as its reason.
 pub async fn issue(
@@ -256,7 +248,8 @@ pub async fn issue(
     let units = state.store.users_by_id(&actors).await?.into_iter().map(|u| (u.id, u.unit_id)).collect();
     let letter =
         compose(kind, &matter, &events, &state.org(), &state.calendar(), &units).ok_or(ApiError::NotFound)?;
-    crate::api::matters::record_reveal(state, caller, id, &format!("出具《{}》", kind.title())).await?;
+    let mut matter = matter;
+    crate::api::matters::reveal_on(state, caller, &mut matter, &format!("出具《{}》", kind.title())).await?;
     Ok(letter)
 }
 

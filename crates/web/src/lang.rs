@@ -89,8 +89,6 @@ impl Lang {
             (Self::En, NotBelow) => "must be a unit below the current handling unit".into(),
             (Self::Zh, NoHours) => "该时限不能按小时计算".into(),
             (Self::En, NoHours) => "cannot be counted in hours for this limit".into(),
-            (Self::Zh, OutOfOrder) => "日期先后顺序不对".into(),
-            (Self::En, OutOfOrder) => "is out of order with the other dates".into(),
             (Self::Zh, BadDate) => "不是有效的日期（格式 YYYY-MM-DD）".into(),
             (Self::En, BadDate) => "is not a date (YYYY-MM-DD)".into(),
             (Self::Zh, NotOneOf) => "不是允许的取值".into(),

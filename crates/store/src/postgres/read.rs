@@ -88,9 +88,25 @@ fn summary(r: &Row) -> Result<MatterSummary> {
 /// The scoped, filtered, newest-first page of matters.
 /// The WHERE conditions of a scoped, filtered matter query, appended to `sql` with their
 /// arguments; list and count share them.
+/// The path of the filter's lead unit, when the scope check might be spared by it.
+async fn lead_path(
+    c: &tokio_postgres::Client,
+    scope: &Scope,
+    filter: &MatterFilter,
+) -> Result<Option<String>> {
+    match filter.lead_unit {
+        Some(u) if scope.path() != "/" => {
+            let row = c.query_opt("SELECT path FROM units WHERE id = $1", &[&u.0]).await?;
+            Ok(row.map(|r| r.try_get(0)).transpose()?)
+        }
+        _ => Ok(None),
+    }
+}
+
 fn conditions(
     scope: &Scope,
     filter: &MatterFilter,
+    lead_path: Option<&str>,
     sql: &mut String,
     args: &mut Vec<Box<dyn ToSql + Sync + Send>>,
 ) {
@@ -102,8 +118,7 @@ fn conditions(
     // is visible where it is placed and where it is led, so the access-row check would only
     // cost a lookup a row.
     let place_in_scope = filter.unit_path.as_deref().is_some_and(|p| scope.covers(p));
-    let lead_in_scope =
-        filter.lead_unit.is_some() && filter.lead_path.as_deref().is_some_and(|p| scope.covers(p));
+    let lead_in_scope = lead_path.is_some_and(|p| scope.covers(p));
     if scope.path() != "/" && !place_in_scope && !lead_in_scope {
         let (lo, hi) = scope.range();
         arg(
@@ -168,7 +183,8 @@ pub async fn list(
 ) -> Result<ListPage> {
     let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE TRUE");
     let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-    conditions(scope, filter, &mut sql, &mut args);
+    let lead = lead_path(c, scope, filter).await?;
+    conditions(scope, filter, lead.as_deref(), &mut sql, &mut args);
     let mut arg = |sql: &mut String, clause: &str, v: Box<dyn ToSql + Sync + Send>| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("${}", args.len())));
@@ -207,7 +223,8 @@ pub async fn count(
 ) -> Result<i64> {
     let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1 FROM matters m WHERE TRUE");
     let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-    conditions(scope, filter, &mut sql, &mut args);
+    let lead = lead_path(c, scope, filter).await?;
+    conditions(scope, filter, lead.as_deref(), &mut sql, &mut args);
     args.push(Box::new(i64::from(cap)));
     sql.push_str(&format!(" LIMIT ${}) AS capped", args.len()));
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as &(dyn ToSql + Sync)).collect();

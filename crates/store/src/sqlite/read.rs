@@ -5,6 +5,7 @@ use crate::scope::{Scope, prefix_range};
 use crate::{Result, StoreError};
 use minsheng_domain::{Category, CategoryCode, Channel, MatterId, MatterKind, RecordedEvent, Role, Status};
 use minsheng_domain::{Unit, UnitId, UnitKind, UserId};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
@@ -95,7 +96,24 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
 /// The scoped, filtered, newest-first page of matters.
 /// The WHERE conditions of a scoped, filtered matter query, appended to `sql` with their
 /// arguments; list and count share them.
-fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut Vec<Value>) {
+/// The path of the filter's lead unit, when the scope check might be spared by it.
+fn lead_path(c: &Connection, scope: &Scope, filter: &MatterFilter) -> Result<Option<String>> {
+    match filter.lead_unit {
+        Some(u) if scope.path() != "/" => Ok(c
+            .prepare_cached("SELECT path FROM units WHERE id = ?1")?
+            .query_row([u.0], |r| r.get(0))
+            .optional()?),
+        _ => Ok(None),
+    }
+}
+
+fn conditions(
+    scope: &Scope,
+    filter: &MatterFilter,
+    lead_path: Option<&str>,
+    sql: &mut String,
+    args: &mut Vec<Value>,
+) {
     let mut arg = |sql: &mut String, clause: &str, v: Value| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
@@ -104,8 +122,7 @@ fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut
     // is visible where it is placed and where it is led, so the access-row check would only
     // cost a lookup a row.
     let place_in_scope = filter.unit_path.as_deref().is_some_and(|p| scope.covers(p));
-    let lead_in_scope =
-        filter.lead_unit.is_some() && filter.lead_path.as_deref().is_some_and(|p| scope.covers(p));
+    let lead_in_scope = lead_path.is_some_and(|p| scope.covers(p));
     if scope.path() != "/" && !place_in_scope && !lead_in_scope {
         let (lo, hi) = scope.range();
         arg(
@@ -165,7 +182,8 @@ fn conditions(scope: &Scope, filter: &MatterFilter, sql: &mut String, args: &mut
 pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) -> Result<ListPage> {
     let mut sql = format!("SELECT {SUMMARY} FROM matters m WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
-    conditions(scope, filter, &mut sql, &mut args);
+    let lead = lead_path(c, scope, filter)?;
+    conditions(scope, filter, lead.as_deref(), &mut sql, &mut args);
     let mut arg = |sql: &mut String, clause: &str, v: Value| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
@@ -199,7 +217,8 @@ pub fn list(c: &Connection, scope: &Scope, filter: &MatterFilter, page: Page) ->
 pub fn count(c: &Connection, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64> {
     let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1 FROM matters m WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
-    conditions(scope, filter, &mut sql, &mut args);
+    let lead = lead_path(c, scope, filter)?;
+    conditions(scope, filter, lead.as_deref(), &mut sql, &mut args);
     args.push(i64::from(cap).into());
     sql.push_str(&format!(" LIMIT ?{})", args.len()));
     let mut stmt = c.prepare_cached(&sql)?;

@@ -128,20 +128,17 @@ pub async fn register(
     let known = state.knowledge(state.org_knowing(&[draft.unit_id]).await);
     let now = state.clock.now();
     let mut events = command::register(draft, &known.ctx(caller.actor, now))?;
-    let Some(Event::Registered(registration)) = events.first() else { return Err(ApiError::Internal) };
+    let Some(Event::Registered(registration)) = events.first().cloned() else {
+        return Err(ApiError::Internal);
+    };
     // The same petitioner on the same subject after a final petition: flagged, not refused,
     // so the clerk can tell the citizen why and decline with the channel named.
-    if registration.kind == minsheng_domain::MatterKind::Petition {
-        let keys = registration.petitioner_keys();
-        if !keys.is_empty() {
-            let finals = state.store.final_petitions(&keys, registration.category.as_str(), 1).await?;
-            if let Some(of) = finals.first() {
-                events.push(Event::RepeatOfFinal { of: *of });
-            }
-        }
+    let keys = registration.petitioner_keys();
+    if registration.kind == minsheng_domain::MatterKind::Petition && !keys.is_empty() {
+        let finals = state.store.final_petitions(&keys, registration.category.as_str(), 1).await?;
+        events.extend(finals.first().map(|of| Event::RepeatOfFinal { of: *of }));
     }
-    let Some(Event::Registered(registration)) = events.first() else { return Err(ApiError::Internal) };
-    let mut matter = Matter::registered(MatterId(0), registration.clone(), now, caller.user.id);
+    let mut matter = Matter::registered(MatterId(0), registration, now, caller.user.id);
     for e in &events[1..] {
         matter.apply(e, now);
     }
@@ -375,15 +372,25 @@ pub(crate) async fn record_reveal(
     reason: &str,
 ) -> Result<(Matter, std::sync::Arc<minsheng_domain::OrgTree>), ApiError> {
     let mut matter = load(state, caller, id).await?;
+    let org = reveal_on(state, caller, &mut matter, reason).await?;
+    Ok((matter, org))
+}
+
+/// Records a reveal on a matter the caller has already loaded (in scope), and applies it.
+pub(crate) async fn reveal_on(
+    state: &AppState,
+    caller: &Caller,
+    matter: &mut Matter,
+    reason: &str,
+) -> Result<std::sync::Arc<minsheng_domain::OrgTree>, ApiError> {
     let known = state.knowledge(state.org());
     let now = state.clock.now();
     let event = command::reveal(reason, &known.ctx(caller.actor, now))?;
-    let org = known.org;
     let append = Append::annotation(matter.id, caller.user.id, now, &event).map_err(serialise_failed)?;
     let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
     matter.apply(&event, now);
     matter.version = done.version;
-    Ok((matter, org))
+    Ok(known.org)
 }
 
 /// The matter's history: its events, oldest first.

@@ -45,7 +45,6 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
         let mine = MatterFilter {
             unanswered: true,
             lead_unit: Some(staff.caller.actor.unit_id),
-            lead_path: org.path(staff.caller.actor.unit_id),
             ..MatterFilter::default()
         };
         wanted.push(("workbench-to-handle", mine, true));
@@ -64,12 +63,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
     // short range of its own index, not a walk through the county's deadlines.
     let root = org.get(me).is_some_and(|u| u.parent_id.is_none());
     let by_deadline = match staff.caller.actor.role {
-        Role::Handler | Role::Mediator | Role::GridWorker => MatterFilter {
-            by_deadline: true,
-            lead_unit: Some(me),
-            lead_path: org.path(me),
-            ..MatterFilter::default()
-        },
+        Role::Handler | Role::Mediator | Role::GridWorker => {
+            MatterFilter { by_deadline: true, lead_unit: Some(me), ..MatterFilter::default() }
+        }
         _ if root => MatterFilter { by_deadline: true, ..MatterFilter::default() },
         _ => MatterFilter { by_deadline: true, unit_path: org.path(me), ..MatterFilter::default() },
     };
