@@ -43,6 +43,24 @@ string_enum!(
         Supervision = "supervision",
         /// 挂账复核日期: when a parked matter is looked at again
         LedgerReview = "ledger_review",
+        /// 调解时限: a committee mediates normally within one month of acceptance
+        Mediation = "mediation",
+        /// 预约调解: a scheduled session (the mediator is reminded the day before)
+        Session = "session",
+        /// 协议履行期限: the next term of the agreement to perform
+        Performance = "performance",
+        /// 回访: the next follow-up visit after an agreement (by default 30 days after it)
+        Visit = "visit",
+        /// After each term's deadline, the visit that checks it (7 days; a limit, not a clock)
+        VisitAfterTerm = "visit_after_term",
+        /// 司法确认申请期限: apply jointly within 30 days of the agreement taking effect
+        JudicialApplication = "judicial_application",
+        /// 法院受理期限 (3 days)
+        JudicialAcceptance = "judicial_acceptance",
+        /// 法院审查期限 (15 days)
+        JudicialRuling = "judicial_ruling",
+        /// 审查期限延长 (10 days; a limit, not a clock)
+        JudicialExtension = "judicial_extension",
     }
 );
 
@@ -57,9 +75,26 @@ impl ClockName {
         self == Self::ReviewWindow
     }
 
-    /// Clocks that [`follow`] starts and stops from the matter's state.
+    /// Clocks that [`follow`] starts and stops from the matter's state, at a policy limit.
     fn follows_state(self) -> bool {
-        !matches!(self, Self::Leader | Self::Supervision | Self::LedgerReview | Self::Extension)
+        !matches!(
+            self,
+            Self::Leader | Self::Supervision | Self::LedgerReview | Self::Extension | Self::VisitAfterTerm
+        ) && !self.is_derived()
+            && self != Self::JudicialExtension
+    }
+
+    /// Clocks whose due instant the mediation's own facts carry (see `Mediation::clocks`).
+    fn is_derived(self) -> bool {
+        matches!(
+            self,
+            Self::Session
+                | Self::Performance
+                | Self::Visit
+                | Self::JudicialApplication
+                | Self::JudicialAcceptance
+                | Self::JudicialRuling
+        )
     }
 }
 
@@ -158,6 +193,10 @@ fn wanted(m: &Matter) -> BTreeSet<ClockName> {
         Status::Assigned if kind == Petition => {
             want.insert(Acceptance);
         }
+        // A committee that accepted a dispute mediates it on its own month.
+        Status::InProgress if m.mediation.ongoing() => {
+            want.insert(Mediation);
+        }
         Status::Assigned | Status::InProgress => {
             want.insert(Handling);
         }
@@ -171,7 +210,8 @@ fn wanted(m: &Matter) -> BTreeSet<ClockName> {
     }
     // The follow-up visit is due once answered, until it is made or the matter is closed: a
     // closed matter owes nothing more (a visit may still be recorded after closing).
-    if kind != Petition && m.status == Status::Replied && m.follow_up.is_none() {
+    // A mediated dispute is followed up by its visits instead.
+    if kind != Petition && m.status == Status::Replied && m.follow_up.is_none() && !m.mediation.engaged() {
         want.insert(FollowUp);
     }
     want
@@ -186,7 +226,9 @@ pub fn consistent(m: &Matter, policies: &crate::policy::Policies) -> bool {
         .filter(|c| policies.limit(r.kind, *c, r.category.as_str(), r.urgency).is_some())
         .collect();
     let running: BTreeSet<ClockName> = m.clocks.keys().copied().filter(|c| c.follows_state()).collect();
-    want == running
+    let derived: std::collections::BTreeMap<ClockName, Timestamp> =
+        m.clocks.iter().filter(|(n, _)| n.is_derived()).map(|(n, c)| (*n, c.due)).collect();
+    want == running && derived == m.mediation.clocks(m.status != Status::Closed)
 }
 
 /// Events that restart a state-driven clock although it keeps running: a new routing starts a
@@ -213,11 +255,18 @@ pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event
         events.iter().flat_map(|e| restarts(e).iter().copied()).collect();
     let want = wanted(&after);
     restarted.retain(|c| want.contains(c));
+    let derived = after.mediation.clocks(after.status != Status::Closed);
     let mut out = vec![];
     for (name, _) in after.clocks.iter() {
-        let stale = name.follows_state() && !want.contains(name);
+        let stale = (name.follows_state() && !want.contains(name))
+            || (name.is_derived() && !derived.contains_key(name));
         if stale || after.status == Status::Closed {
             out.push(Event::ClockStopped { clock: *name });
+        }
+    }
+    for (name, due) in &derived {
+        if after.clocks.get(name).is_none_or(|c| c.due != *due) {
+            out.push(Event::ClockStarted { clock: *name, limit: None, due: *due });
         }
     }
     let explicit = events.iter().find_map(|e| match e {

@@ -13,10 +13,14 @@ use crate::ids::UnitId;
 use crate::ids::{MatterId, UserId};
 use crate::matter::MatterKind;
 use crate::matter::{HandlingMode, Matter, Registration, RegistrationDraft, Status};
+use crate::mediation::{
+    FailureRoute, JudicialResult, Linkage, Performance, RemainingRisk, Source, TermDraft,
+};
 use crate::org::OrgTree;
 use crate::policy::Policies;
 use crate::text;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// Everything a decision may depend on besides the matter itself.
@@ -147,6 +151,108 @@ pub enum Command {
     },
     /// 移送公安: refer an employer's refusal to pay to the police.
     ReferToPolice { reason: String },
+    /// 调解受理登记: the committee handling a dispute takes it on, with its mediator (chosen
+    /// by the parties, or appointed) and the parties' requests. The caller checks the mediator
+    /// is an active mediator of the committee.
+    AcceptMediation {
+        mediator_id: i64,
+        #[serde(default)]
+        chosen_by_party: bool,
+        source: Source,
+        #[serde(default)]
+        referred_by: Option<String>,
+        requests: String,
+    },
+    /// 告知权利义务: the parties were told their rights and duties.
+    NotifyRights {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A party (by its index in `parties`) refuses mediation; it ends with the routes told.
+    RefuseMediation {
+        party: usize,
+        reason: String,
+        #[serde(default)]
+        routes: Vec<FailureRoute>,
+        #[serde(default)]
+        referred_to: Option<String>,
+    },
+    /// 预约调解
+    ScheduleSession { at: Timestamp, place: String },
+    /// 调解记录
+    RecordSession {
+        held_at: Timestamp,
+        place: String,
+        participants: String,
+        record: String,
+        #[serde(default)]
+        proposals: Option<String>,
+    },
+    /// 可能激化的纠纷: flag a risk of violence, and record to whom it was reported.
+    FlagRisk { description: String, reported_to: String },
+    /// Draft (or amend) the written agreement: a new version each time.
+    DraftAgreement { facts: String, issues: String, responsibilities: String, terms: Vec<TermDraft> },
+    /// Every party (by index) and the mediator signed the latest draft on `signed_on`.
+    SignAgreement {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        signed_on: Date,
+        #[serde(default)]
+        parties_signed: Vec<usize>,
+        #[serde(default)]
+        mediator_signed: bool,
+    },
+    /// 口头协议
+    RecordOralAgreement {
+        content: String,
+        #[serde(default)]
+        terms: Vec<TermDraft>,
+    },
+    /// 调解不成: the routes told to the parties, and where it was referred.
+    RecordFailure {
+        reason: String,
+        routes: Vec<FailureRoute>,
+        #[serde(default)]
+        referred_to: Option<String>,
+    },
+    /// 申请司法确认
+    FileJudicial {
+        court: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        filed_on: Date,
+    },
+    /// 法院受理
+    RecordJudicialAcceptance {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        accepted_on: Date,
+    },
+    /// 法院延长审查期限 (once, 10 days)
+    ExtendJudicial { reason: String },
+    /// 法院裁定
+    RecordJudicialRuling {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        ruled_on: Date,
+        result: JudicialResult,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A term of the agreement (by index) was performed.
+    RecordPerformance {
+        term: usize,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 回访
+    RecordVisit {
+        performance: Performance,
+        satisfaction: Satisfaction,
+        risk: RemainingRisk,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 反弹: the dispute came back; it reopens and counts against the agreement.
+    RecordRelapse { reason: String },
+    /// 提级/联合调解, 三调联动: move the dispute to another mediator, with the reason.
+    TransferMediation { unit_id: i64, linkage: Linkage, reason: String },
 }
 
 impl Command {
@@ -178,7 +284,69 @@ impl Command {
             Self::Evaluate { .. } => "evaluate",
             Self::RecordRecovery { .. } => "record_recovery",
             Self::ReferToPolice { .. } => "refer_to_police",
+            Self::AcceptMediation { .. } => "accept_mediation",
+            Self::NotifyRights { .. } => "notify_rights",
+            Self::RefuseMediation { .. } => "refuse_mediation",
+            Self::ScheduleSession { .. } => "schedule_session",
+            Self::RecordSession { .. } => "record_session",
+            Self::FlagRisk { .. } => "flag_risk",
+            Self::DraftAgreement { .. } => "draft_agreement",
+            Self::SignAgreement { .. } => "sign_agreement",
+            Self::RecordOralAgreement { .. } => "record_oral_agreement",
+            Self::RecordFailure { .. } => "record_failure",
+            Self::FileJudicial { .. } => "file_judicial",
+            Self::RecordJudicialAcceptance { .. } => "record_judicial_acceptance",
+            Self::ExtendJudicial { .. } => "extend_judicial",
+            Self::RecordJudicialRuling { .. } => "record_judicial_ruling",
+            Self::RecordPerformance { .. } => "record_performance",
+            Self::RecordVisit { .. } => "record_visit",
+            Self::RecordRelapse { .. } => "record_relapse",
+            Self::TransferMediation { .. } => "transfer_mediation",
         }
+    }
+
+    /// A mediation step, decided by `mediation::decide`.
+    pub fn is_mediation(&self) -> bool {
+        matches!(
+            self,
+            Self::AcceptMediation { .. }
+                | Self::NotifyRights { .. }
+                | Self::RefuseMediation { .. }
+                | Self::ScheduleSession { .. }
+                | Self::RecordSession { .. }
+                | Self::FlagRisk { .. }
+                | Self::DraftAgreement { .. }
+                | Self::SignAgreement { .. }
+                | Self::RecordOralAgreement { .. }
+                | Self::RecordFailure { .. }
+                | Self::FileJudicial { .. }
+                | Self::RecordJudicialAcceptance { .. }
+                | Self::ExtendJudicial { .. }
+                | Self::RecordJudicialRuling { .. }
+                | Self::RecordPerformance { .. }
+                | Self::RecordVisit { .. }
+                | Self::RecordRelapse { .. }
+                | Self::TransferMediation { .. }
+        )
+    }
+
+    /// Generic steps a mediated dispute takes through its mediation instead: its answer is
+    /// the agreement, its follow-up the visits, its reopening a relapse, its routing a transfer.
+    fn superseded_by_mediation(&self) -> bool {
+        matches!(
+            self,
+            Self::Assign { .. }
+                | Self::Start {}
+                | Self::Reply { .. }
+                | Self::Reopen { .. }
+                | Self::Return { .. }
+                | Self::RequestExtension { .. }
+                | Self::DecideExtension { .. }
+                | Self::FollowUp { .. }
+                | Self::Decline { .. }
+                | Self::Escalate { .. }
+                | Self::Delegate { .. }
+        )
     }
 }
 
@@ -217,6 +385,12 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
 
 fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Event>, DomainError> {
     use Status::*;
+    // While a committee mediates (and after), the mediation's own steps replace these; a
+    // dispute transferred on to a department or a court is worked there as any matter.
+    if matter.mediation.engaged() && matter.mediation.committee.is_some() && command.superseded_by_mediation()
+    {
+        return Err(DomainError::IllegalTransition { command: command.name(), status: matter.status });
+    }
     let actor = ctx.actor;
     let role = actor.role;
     let illegal = || DomainError::IllegalTransition { command: command.name(), status: matter.status };
@@ -555,6 +729,24 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
             let reason = text::required("reason", reason, NOTE_MAX).map_err(one)?;
             Ok(vec![Event::ReferredToPolice { reason }])
         }
+        Command::AcceptMediation { .. }
+        | Command::NotifyRights { .. }
+        | Command::RefuseMediation { .. }
+        | Command::ScheduleSession { .. }
+        | Command::RecordSession { .. }
+        | Command::FlagRisk { .. }
+        | Command::DraftAgreement { .. }
+        | Command::SignAgreement { .. }
+        | Command::RecordOralAgreement { .. }
+        | Command::RecordFailure { .. }
+        | Command::FileJudicial { .. }
+        | Command::RecordJudicialAcceptance { .. }
+        | Command::ExtendJudicial { .. }
+        | Command::RecordJudicialRuling { .. }
+        | Command::RecordPerformance { .. }
+        | Command::RecordVisit { .. }
+        | Command::RecordRelapse { .. }
+        | Command::TransferMediation { .. } => crate::mediation::decide::steps(matter, command, ctx),
     }
 }
 
@@ -577,7 +769,7 @@ pub fn reveal(reason: &str, ctx: &Context<'_>) -> Result<Event, DomainError> {
 
 /// Does the actor answer for the matter: is its place in the actor's subtree, or does the
 /// actor's unit handle it? Units that only handled it before keep sight of it, not a say in it.
-fn answers_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
+pub(crate) fn answers_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
     if ctx.org.is_within(matter.registration.unit_id, ctx.actor.unit_id) || handles(matter, ctx) {
         Ok(())
     } else {
@@ -587,7 +779,7 @@ fn answers_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
 
 /// May the actor route, close or reopen the matter: is its place, or its lead unit, in the
 /// actor's subtree? Co-handling units work on a matter; they do not steer it.
-fn routes_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
+pub(crate) fn routes_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
     let me = ctx.actor.unit_id;
     let lead = matter.handling.as_ref().is_some_and(|h| ctx.org.is_within(h.lead, me));
     if ctx.org.is_within(matter.registration.unit_id, me) || lead {
@@ -598,7 +790,7 @@ fn routes_for(matter: &Matter, ctx: &Context<'_>) -> Result<(), DomainError> {
 }
 
 /// Is the actor's unit the lead or a co-handling unit of the matter, or above the lead?
-fn handles(matter: &Matter, ctx: &Context<'_>) -> bool {
+pub(crate) fn handles(matter: &Matter, ctx: &Context<'_>) -> bool {
     let me = ctx.actor.unit_id;
     match &matter.handling {
         None => ctx.org.is_within(matter.registration.unit_id, me),
@@ -657,7 +849,7 @@ fn parse_assignment(
     Ok(Event::Assigned { mode, lead, co_units, report_by, note, by: Some(ctx.actor.unit_id) })
 }
 
-fn one(e: FieldError) -> DomainError {
+pub(crate) fn one(e: FieldError) -> DomainError {
     DomainError::Invalid(vec![e])
 }
 

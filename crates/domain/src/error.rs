@@ -52,6 +52,24 @@ pub enum Issue {
     NotAWeekend,
     /// Not an active leader who oversees the matter.
     NotALeader,
+    /// Not recorded as signed (an agreement needs every party and the mediator).
+    Unsigned,
+    /// Earlier than a date it must follow (a session before acceptance, a ruling before filing).
+    DateOrder,
+    /// A date that has not come yet, for something that has happened.
+    NotYetOccurred,
+    /// Later than the time allowed for it.
+    TooLate,
+    /// Not a unit of the kind this step needs (a committee of a higher tier, a department …).
+    WrongUnitKind,
+    /// Not a mediation committee, and no committee handles the dispute.
+    NotACommittee,
+    /// Not an active mediator of the committee.
+    NotAMediator,
+    /// Names no item of the list (a party or a term by its number).
+    NoSuchItem,
+    /// There is nothing to sign: no draft newer than the agreement in force.
+    NoDraft,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

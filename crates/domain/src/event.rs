@@ -5,7 +5,11 @@ use crate::calendar::Limit;
 use crate::clock::ClockName;
 use crate::ids::{MatterId, UnitId, UserId};
 use crate::matter::{HandlingMode, Registration};
+use crate::mediation::{
+    AgreementContent, FailureRoute, JudicialResult, Linkage, Performance, RemainingRisk, Source, Term,
+};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 string_enum!(
@@ -165,6 +169,79 @@ pub enum Event {
     /// At intake: the same petitioner raised the same subject in a petition that is final;
     /// by law it is no longer accepted (信访工作条例: 不再受理).
     RepeatOfFinal { of: MatterId },
+    /// 调解受理登记: a committee takes the dispute on, with its mediator.
+    MediationAccepted {
+        committee: UnitId,
+        mediator: UserId,
+        /// The parties chose this mediator (otherwise the committee appointed one).
+        chosen_by_party: bool,
+        source: Source,
+        /// Who transferred it, for disputes from the police, a court or an agency.
+        referred_by: Option<String>,
+        /// 当事人的请求
+        requests: String,
+    },
+    /// 告知当事人权利义务
+    RightsNotified { note: Option<String> },
+    /// A party refused mediation: it ends, and the parties are told where to go instead.
+    MediationRefused { party: usize, reason: String, routes: Vec<FailureRoute>, referred_to: Option<String> },
+    /// 预约调解
+    SessionScheduled { at: Timestamp, place: String },
+    /// 调解记录: a session held.
+    SessionHeld {
+        held_at: Timestamp,
+        place: String,
+        participants: String,
+        record: String,
+        proposals: Option<String>,
+    },
+    /// 可能激化: a mediator flags a risk of violence, and to whom it was reported (法第25条).
+    RiskFlagged { description: String, reported_to: String },
+    /// A version of the written agreement, drafted and not yet signed.
+    AgreementDrafted { version: u32, content: AgreementContent },
+    /// Every party and the mediator signed `version`; its digest is kept from now on.
+    AgreementSigned {
+        version: u32,
+        signed_on: Date,
+        content_hash: String,
+        /// Each term's deadline as the instant it ends, in the terms' order.
+        terms_due: Vec<Timestamp>,
+        /// The last instant to apply jointly for judicial confirmation.
+        apply_by: Timestamp,
+        /// The follow-up visits scheduled, earliest first.
+        visits: Vec<Timestamp>,
+    },
+    /// 口头协议, recorded.
+    OralAgreementRecorded {
+        agreed_on: Date,
+        content: String,
+        terms: Vec<Term>,
+        terms_due: Vec<Timestamp>,
+        visits: Vec<Timestamp>,
+    },
+    /// 调解不成: the routes told to the parties and where it was referred.
+    MediationFailed { reason: String, routes: Vec<FailureRoute>, referred_to: Option<String> },
+    /// 申请司法确认
+    JudicialFiled { court: String, filed_on: Date, accept_by: Timestamp },
+    /// 法院受理
+    JudicialAccepted { accepted_on: Date, rule_by: Timestamp },
+    /// 法院延长审查期限
+    JudicialExtended { reason: String, rule_by: Timestamp },
+    /// 法院裁定
+    JudicialRuled { ruled_on: Date, result: JudicialResult, note: Option<String> },
+    /// A term of the agreement performed.
+    TermPerformed { term: usize, note: Option<String> },
+    /// 回访
+    VisitRecorded {
+        performance: Performance,
+        satisfaction: Satisfaction,
+        risk: RemainingRisk,
+        note: Option<String>,
+    },
+    /// 反弹: the dispute comes back after an agreement, which it counts against.
+    Relapsed { reason: String },
+    /// 提级/联合调解 or 三调联动: the dispute moves to another mediator, with the reason.
+    MediationTransferred { from: UnitId, to: UnitId, linkage: Linkage, reason: String },
 }
 
 impl Event {
@@ -205,6 +282,24 @@ impl Event {
             Self::RepeatOfFinal { .. } => "repeat_of_final",
             Self::RecoveryRecorded { .. } => "recovery_recorded",
             Self::ReferredToPolice { .. } => "referred_to_police",
+            Self::MediationAccepted { .. } => "mediation_accepted",
+            Self::RightsNotified { .. } => "rights_notified",
+            Self::MediationRefused { .. } => "mediation_refused",
+            Self::SessionScheduled { .. } => "session_scheduled",
+            Self::SessionHeld { .. } => "session_held",
+            Self::RiskFlagged { .. } => "risk_flagged",
+            Self::AgreementDrafted { .. } => "agreement_drafted",
+            Self::AgreementSigned { .. } => "agreement_signed",
+            Self::OralAgreementRecorded { .. } => "oral_agreement_recorded",
+            Self::MediationFailed { .. } => "mediation_failed",
+            Self::JudicialFiled { .. } => "judicial_filed",
+            Self::JudicialAccepted { .. } => "judicial_accepted",
+            Self::JudicialExtended { .. } => "judicial_extended",
+            Self::JudicialRuled { .. } => "judicial_ruled",
+            Self::TermPerformed { .. } => "term_performed",
+            Self::VisitRecorded { .. } => "visit_recorded",
+            Self::Relapsed { .. } => "relapsed",
+            Self::MediationTransferred { .. } => "mediation_transferred",
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod matter;
+pub mod mediation;
 pub mod money;
 pub mod org;
 pub mod party;

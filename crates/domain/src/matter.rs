@@ -353,6 +353,8 @@ pub struct Matter {
     pub workers_paid: u32,
     /// Referred to the police for refusal to pay.
     pub referred_to_police: bool,
+    /// People's mediation of a dispute.
+    pub mediation: crate::mediation::Mediation,
 }
 
 impl Matter {
@@ -394,6 +396,7 @@ impl Matter {
             recovered_fen: 0,
             workers_paid: 0,
             referred_to_police: false,
+            mediation: crate::mediation::Mediation::default(),
         }
     }
 
@@ -579,11 +582,34 @@ impl Matter {
                     c.overdue = true;
                 }
             }
+            Event::MediationAccepted { .. }
+            | Event::RightsNotified { .. }
+            | Event::MediationRefused { .. }
+            | Event::SessionScheduled { .. }
+            | Event::SessionHeld { .. }
+            | Event::RiskFlagged { .. }
+            | Event::AgreementDrafted { .. }
+            | Event::AgreementSigned { .. }
+            | Event::OralAgreementRecorded { .. }
+            | Event::MediationFailed { .. }
+            | Event::JudicialFiled { .. }
+            | Event::JudicialAccepted { .. }
+            | Event::JudicialExtended { .. }
+            | Event::JudicialRuled { .. }
+            | Event::TermPerformed { .. }
+            | Event::VisitRecorded { .. }
+            | Event::Relapsed { .. }
+            | Event::MediationTransferred { .. } => crate::mediation::apply(self, event, at),
         }
         // A request to extend lapses when the matter leaves the unit's hands: re-routed,
         // answered, parked or closed.
-        let rerouted =
-            matches!(event, Event::Assigned { .. } | Event::Escalated { .. } | Event::Delegated { .. });
+        let rerouted = matches!(
+            event,
+            Event::Assigned { .. }
+                | Event::Escalated { .. }
+                | Event::Delegated { .. }
+                | Event::MediationTransferred { .. }
+        );
         if rerouted || !matches!(self.status, Status::Assigned | Status::InProgress) {
             self.extension = None;
         }

@@ -110,6 +110,16 @@ impl Policies {
             rule(Dispute, Handling, cd(30)),
             rule(Dispute, Extension, cd(30)),
             rule(Dispute, FollowUp, cd(30)),
+            // 人民调解: a month from acceptance; visits 30 days after the agreement and 7 after
+            // each term's deadline; judicial confirmation applied for in 30 days, accepted in 3,
+            // decided in 15 (+10).
+            rule(Dispute, Mediation, cd(30)),
+            rule(Dispute, Visit, cd(30)),
+            rule(Dispute, VisitAfterTerm, cd(7)),
+            rule(Dispute, JudicialApplication, cd(30)),
+            rule(Dispute, JudicialAcceptance, cd(3)),
+            rule(Dispute, JudicialRuling, cd(15)),
+            rule(Dispute, JudicialExtension, cd(10)),
             // 欠薪: accept in 5 working days, handle in 60 (+30).
             rule(WageClaim, Intake, wd(5)),
             rule(WageClaim, Handling, wd(60)),
@@ -126,13 +136,37 @@ impl Policies {
         category: &str,
         urgency: Urgency,
     ) -> Option<Limit> {
-        self.0
+        let found = self
+            .0
             .iter()
             .filter(|r| r.kind == kind && r.clock == clock)
             .filter(|r| r.category.as_deref().is_none_or(|c| c == category))
             .filter(|r| r.urgency.is_none_or(|u| u == urgency))
             .max_by_key(|r| (r.category.is_some(), r.urgency.is_some()))
-            .map(|r| r.limit)
+            .map(|r| r.limit);
+        // A rule set saved before mediation's limits existed still runs them at the defaults.
+        let mediation = matches!(
+            clock,
+            ClockName::Mediation
+                | ClockName::Visit
+                | ClockName::VisitAfterTerm
+                | ClockName::JudicialApplication
+                | ClockName::JudicialAcceptance
+                | ClockName::JudicialRuling
+                | ClockName::JudicialExtension
+        );
+        match found {
+            None if mediation && !self.0.iter().any(|r| r.kind == kind && r.clock == clock) => {
+                static DEFAULTS: std::sync::OnceLock<Policies> = std::sync::OnceLock::new();
+                let defaults = DEFAULTS.get_or_init(Policies::defaults);
+                if std::ptr::eq(defaults, self) {
+                    None
+                } else {
+                    defaults.limit(kind, clock, category, urgency)
+                }
+            }
+            found => found,
+        }
     }
 
     /// Checks an edited set: sane amounts, no two rules for the same case, hours only where a

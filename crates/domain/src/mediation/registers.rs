@@ -1,0 +1,1 @@
+//! The registers a mediation committee keeps.
