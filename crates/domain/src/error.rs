@@ -68,8 +68,6 @@ pub enum Issue {
     NotAMediator,
     /// Names no item of the list (a party or a term by its number).
     NoSuchItem,
-    /// There is nothing to sign: no draft newer than the agreement in force.
-    NoDraft,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

@@ -115,6 +115,22 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes one of the user's filters (someone else's is left alone).
     async fn delete_filter(&self, user: UserId, id: i64) -> Result<()>;
 
+    // People's mediation: mediators' loads and specialities, committees' professional fields.
+    /// How many matters not yet closed each of `mediators` mediates, one entry per id asked, in
+    /// the order asked; a mediator with none gets 0.
+    async fn mediator_loads(&self, mediators: &[UserId]) -> Result<Vec<(UserId, i64)>>;
+    /// The specialities (category codes such as `neighbour`, `land`, `medical`) of each of
+    /// `users`, one entry per id asked, in the order asked, each list sorted by code; a user
+    /// with none gets an empty list.
+    async fn mediator_specialities(&self, users: &[UserId]) -> Result<Vec<(UserId, Vec<String>)>>;
+    /// Replaces the user's specialities.
+    async fn set_mediator_specialities(&self, user: UserId, specialities: Vec<String>) -> Result<()>;
+    /// The professional field (a category code such as `medical` or `traffic`) of every
+    /// committee that has one, by unit id.
+    async fn committee_fields(&self) -> Result<Vec<(UnitId, String)>>;
+    /// Sets a professional committee's field; `None` removes it.
+    async fn set_committee_field(&self, unit: UnitId, field: Option<String>) -> Result<()>;
+
     /// Appends one command's events, committed in a group with others. Durable on `Ok`.
     async fn append(&self, append: Append) -> Result<Appended, AppendError>;
     /// Appends many at once (imports, the demo); each gets its own outcome.

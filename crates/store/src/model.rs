@@ -162,6 +162,8 @@ pub struct Projection {
     pub is_final: bool,
     /// A petition's applicants as keys (written once, with the new matter).
     pub petitioner_keys: Vec<Digest>,
+    /// The mediator a dispute is with (people's mediation); loads count the open matters only.
+    pub mediator_id: Option<UserId>,
 }
 
 impl Projection {
@@ -186,6 +188,7 @@ impl Projection {
             timers: m.timers(),
             is_final: m.is_final(),
             petitioner_keys: if r.kind == MatterKind::Petition { r.petitioner_keys() } else { vec![] },
+            mediator_id: m.mediation.mediator,
         }
     }
 }

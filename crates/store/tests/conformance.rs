@@ -600,6 +600,8 @@ on_both_engines!(
     timers_follow_the_clocks,
     waiting_matters_are_found_by_unit,
     settings_and_notices_keep_their_history,
+    mediators_and_committees_keep_their_fields,
+    mediator_loads_count_open_matters,
 );
 
 /// Timers are rows replaced with each projection: due ones come back earliest first, a fired
@@ -708,6 +710,119 @@ async fn settings_and_notices_keep_their_history(f: &Fixture) {
     s.save_calendar_notice(&corrected, UserId(1), t0()).await.unwrap();
     assert_eq!(s.calendar_notices().await.unwrap(), vec![corrected]);
     assert_eq!(s.setting_changes("calendar:2027", 10).await.unwrap().len(), 2);
+}
+
+/// Mediators' specialities and committees' professional fields are replaced as a whole, and
+/// read back in the order asked.
+async fn mediators_and_committees_keep_their_fields(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let committee = async |name: &str| {
+        let parent_path = t.org.path(t.county).unwrap();
+        let unit = NewUnit {
+            parent_id: Some(t.county),
+            kind: UnitKind::Committee,
+            name: name.into(),
+            code: None,
+            parent_path,
+        };
+        s.create_unit(unit).await.unwrap().id
+    };
+    let medical = committee("诸暨市医疗纠纷人民调解委员会").await;
+    let traffic = committee("诸暨市交通事故纠纷人民调解委员会").await;
+    let mediator = async |name: &str| {
+        let user = NewUser {
+            username: name.into(),
+            display_name: "调解员".into(),
+            role: Role::Mediator,
+            unit_id: medical,
+            password_hash: "$argon2id$fake".into(),
+            created_at: t0(),
+        };
+        s.create_user(user).await.unwrap().id
+    };
+    let (a, b) = (mediator("med_a").await, mediator("med_b").await);
+    let codes = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+
+    s.set_mediator_specialities(a, codes(&["neighbour", "land", "land"])).await.unwrap();
+    s.set_mediator_specialities(b, codes(&["medical"])).await.unwrap();
+    assert_eq!(
+        s.mediator_specialities(&[b, UserId(999), a]).await.unwrap(),
+        vec![(b, codes(&["medical"])), (UserId(999), vec![]), (a, codes(&["land", "neighbour"]))],
+        "every id asked, in the order asked, each sorted"
+    );
+    s.set_mediator_specialities(a, codes(&["family"])).await.unwrap();
+    s.set_mediator_specialities(b, vec![]).await.unwrap();
+    assert_eq!(
+        s.mediator_specialities(&[a, b]).await.unwrap(),
+        vec![(a, codes(&["family"])), (b, vec![])],
+        "replaced as a whole"
+    );
+    assert!(s.mediator_specialities(&[]).await.unwrap().is_empty());
+
+    assert!(s.committee_fields().await.unwrap().is_empty());
+    s.set_committee_field(medical, Some("medical".into())).await.unwrap();
+    s.set_committee_field(traffic, Some("labour".into())).await.unwrap();
+    s.set_committee_field(traffic, Some("traffic".into())).await.unwrap();
+    assert_eq!(
+        s.committee_fields().await.unwrap(),
+        vec![(medical, "medical".to_string()), (traffic, "traffic".to_string())]
+    );
+    s.set_committee_field(medical, None).await.unwrap();
+    s.set_committee_field(medical, None).await.unwrap();
+    assert_eq!(s.committee_fields().await.unwrap(), vec![(traffic, "traffic".to_string())]);
+}
+
+/// A new dispute with `mediator` in its projection, in `status`.
+fn mediated(t: &Tree, mediator: Option<UserId>, status: Status) -> Append {
+    let reg = registration(t.village_a, MatterKind::Dispute, "邻里宅基地纠纷");
+    let mut matter = Matter::registered(MatterId(0), reg.clone(), t0(), UserId(1));
+    matter.mediation.mediator = mediator;
+    matter.status = status;
+    if status == Status::Closed {
+        matter.closed_at = Some(t0());
+    }
+    Append::new_matter(&matter, &[Event::Registered(reg)], &t.org, None).unwrap().by(UserId(1))
+}
+
+/// Applies `event` to the stored matter with `mediator` in its projection (the events here
+/// carry no mediation, so the fold alone would leave the mediator empty).
+async fn act_mediated(s: &dyn Store, t: &Tree, id: MatterId, mediator: UserId, event: Event) {
+    let mut m = load(s, id).await;
+    let at = m.updated_at + SignedDuration::from_mins(5);
+    m.apply(&event, at);
+    m.mediation.mediator = Some(mediator);
+    let mut append = Append::existing(&m, &[event], &t.org, None).unwrap().by(UserId(2));
+    append.at = at;
+    s.append(append).await.unwrap();
+}
+
+/// A mediator's load is the open matters that name them: closed ones and other mediators'
+/// do not count, and the projection follows the matter's mediator and status.
+async fn mediator_loads_count_open_matters(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    let (a, b, idle) = (UserId(501), UserId(502), UserId(503));
+    let made: Vec<MatterId> = s
+        .append_many(vec![
+            mediated(&t, Some(a), Status::Registered),
+            mediated(&t, Some(a), Status::InProgress),
+            mediated(&t, Some(a), Status::Closed),
+            mediated(&t, Some(b), Status::InProgress),
+            mediated(&t, None, Status::InProgress),
+        ])
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().matter_id)
+        .collect();
+    assert_eq!(s.mediator_loads(&[b, idle, a]).await.unwrap(), vec![(b, 1), (idle, 0), (a, 2)]);
+    assert!(s.mediator_loads(&[]).await.unwrap().is_empty());
+
+    // One of a's disputes passes to b; then b closes it.
+    act_mediated(s, &t, made[1], b, Event::Commented { text: "改由调解员乙主持".into() }).await;
+    assert_eq!(s.mediator_loads(&[a, b]).await.unwrap(), vec![(a, 1), (b, 2)]);
+    act_mediated(s, &t, made[1], b, Event::Closed { note: None }).await;
+    assert_eq!(s.mediator_loads(&[a, b]).await.unwrap(), vec![(a, 1), (b, 1)]);
 }
 
 #[tokio::test]

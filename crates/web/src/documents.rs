@@ -11,6 +11,8 @@ use minsheng_domain::party::PartyRole;
 use minsheng_domain::{Event, Matter, MatterKind, OrgTree, RecordedEvent, UnitId, UserId};
 use std::collections::HashMap;
 
+mod mediation;
+
 /// The kinds of letter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocKind {
@@ -24,11 +26,22 @@ pub enum DocKind {
     Extension,
     /// 处理意见书
     Opinion,
+    /// 人民调解当事人权利义务告知书
+    Rights,
+    /// 人民调解协议书
+    Agreement,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 5] =
-        [Self::Transfer, Self::Acceptance, Self::NonAcceptance, Self::Extension, Self::Opinion];
+    pub const ALL: [DocKind; 7] = [
+        Self::Transfer,
+        Self::Acceptance,
+        Self::NonAcceptance,
+        Self::Extension,
+        Self::Opinion,
+        Self::Rights,
+        Self::Agreement,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +50,8 @@ impl DocKind {
             Self::NonAcceptance => "non_acceptance",
             Self::Extension => "extension",
             Self::Opinion => "opinion",
+            Self::Rights => "rights",
+            Self::Agreement => "agreement",
         }
     }
 
@@ -51,6 +66,8 @@ impl DocKind {
             Self::NonAcceptance => "信访事项不予受理告知书",
             Self::Extension => "办理期限延长告知书",
             Self::Opinion => "信访事项处理意见书",
+            Self::Rights => "人民调解当事人权利义务告知书",
+            Self::Agreement => "人民调解协议书",
         }
     }
 
@@ -62,6 +79,8 @@ impl DocKind {
             Self::NonAcceptance => "不受",
             Self::Extension => "延",
             Self::Opinion => "处",
+            Self::Rights => "调告",
+            Self::Agreement => "调协",
         }
     }
 
@@ -75,6 +94,8 @@ impl DocKind {
                     | (Self::NonAcceptance, Event::Declined { .. })
                     | (Self::Extension, Event::ExtensionDecided { approved: true, .. })
                     | (Self::Opinion, Event::Replied { outcome: Some(_), .. })
+                    | (Self::Rights, Event::MediationAccepted { .. })
+                    | (Self::Agreement, Event::AgreementDrafted { .. } | Event::AgreementSigned { .. })
             )
         })
     }
@@ -83,9 +104,14 @@ impl DocKind {
 /// The letters a matter has now. Acceptance, non-acceptance and the handling opinion are a
 /// petition's; any matter whose limit was extended has the extension notice.
 pub fn available(m: &Matter, events: &[RecordedEvent]) -> Vec<DocKind> {
+    let kind = m.registration.kind;
     DocKind::ALL
         .into_iter()
-        .filter(|k| m.registration.kind == MatterKind::Petition || *k == DocKind::Extension)
+        .filter(|k| match k {
+            DocKind::Extension => true,
+            DocKind::Rights | DocKind::Agreement => kind == MatterKind::Dispute,
+            _ => kind == MatterKind::Petition,
+        })
         .filter(|k| k.event(events).is_some())
         .collect()
 }
@@ -119,6 +145,9 @@ pub fn compose(
     units: &HashMap<UserId, UnitId>,
 ) -> Option<Letter> {
     let e = kind.event(events)?;
+    if matches!(kind, DocKind::Rights | DocKind::Agreement) {
+        return mediation::compose(kind, m, e, org, calendar);
+    }
     let r = &m.registration;
     let issuer_unit = units.get(&e.actor).copied().or(m.handling.as_ref().map(|h| h.lead))?;
     let issuer = org.get(issuer_unit).map(|u| u.name.clone()).unwrap_or_default();
@@ -213,6 +242,7 @@ pub fn compose(
         addressee,
         paragraphs,
         facts,
+        signatures: vec![],
         date: chinese_date(calendar, e.at),
     })
 }

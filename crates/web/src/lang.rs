@@ -97,6 +97,103 @@ impl Lang {
             (Self::En, NotAWeekend) => "only a Saturday or Sunday can be made a working day".into(),
             (Self::Zh, NotALeader) => "须为在岗的领导，且该事项在其管辖范围内".into(),
             (Self::En, NotALeader) => "must be an active leader who oversees the matter".into(),
+            (Self::Zh, Unsigned) => "尚未签名：协议须经各方当事人和调解员签名".into(),
+            (Self::En, Unsigned) => "has not signed: every party and the mediator must sign".into(),
+            (Self::Zh, DateOrder) => "日期先后顺序不对（早于其应在之后的日期）".into(),
+            (Self::En, DateOrder) => "is earlier than the date it must follow".into(),
+            (Self::Zh, NotYetOccurred) => "不能晚于今天（记录的是已经发生的事）".into(),
+            (Self::En, NotYetOccurred) => "may not be in the future (it records something done)".into(),
+            (Self::Zh, TooLate) => "已超过法定期限".into(),
+            (Self::En, TooLate) => "is past the time allowed".into(),
+            (Self::Zh, WrongUnitKind) => "单位类型不符合该流转方式（如提级须为更高层级的调委会）".into(),
+            (Self::En, WrongUnitKind) => {
+                "is not a unit this step can go to (escalation needs a higher-tier committee)".into()
+            }
+            (Self::Zh, NotACommittee) => "不是人民调解委员会，且没有调委会承办该纠纷".into(),
+            (Self::En, NotACommittee) => "is not a mediation committee, and no committee handles it".into(),
+            (Self::Zh, NotAMediator) => "须为该调委会在岗的调解员".into(),
+            (Self::En, NotAMediator) => "must be an active mediator of the committee".into(),
+            (Self::Zh, NoSuchItem) => "编号不存在".into(),
+            (Self::En, NoSuchItem) => "names no item of the list".into(),
+        }
+    }
+
+    /// The name of an input field, as people call it: `terms[1].deadline` → 第2条条款·履行期限.
+    pub fn field(self, path: &str) -> String {
+        let (head, index, rest) = match path.split_once('[') {
+            Some((head, tail)) => match tail.split_once(']') {
+                Some((n, rest)) => (head, n.parse::<usize>().ok(), rest.trim_start_matches('.')),
+                None => (path, None, ""),
+            },
+            None => (path, None, ""),
+        };
+        let name = |key: &str| -> &'static str {
+            let (zh, en) = match key {
+                "title" => ("标题", "title"),
+                "body" => ("内容", "body"),
+                "text" => ("内容", "text"),
+                "reason" => ("理由", "reason"),
+                "note" => ("备注", "note"),
+                "unit_id" => ("单位", "unit"),
+                "mediator_id" => ("调解员", "mediator"),
+                "committee" => ("调解委员会", "committee"),
+                "requests" => ("当事人请求", "requests"),
+                "referred_by" => ("移送单位", "referred by"),
+                "party" => ("当事人", "party"),
+                "routes" => ("告知途径", "routes"),
+                "referred_to" => ("引导/移送至", "referred to"),
+                "at" => ("调解时间", "time"),
+                "held_at" => ("调解时间", "time held"),
+                "place" => ("调解地点", "place"),
+                "participants" => ("参加人员", "participants"),
+                "record" => ("调解记录", "record"),
+                "proposals" => ("调解方案/建议", "proposals"),
+                "description" => ("风险情况", "description"),
+                "reported_to" => ("报告对象", "reported to"),
+                "facts" => ("纠纷主要事实", "facts"),
+                "issues" => ("争议事项", "disputed issues"),
+                "responsibilities" => ("各方责任", "responsibilities"),
+                "terms" => ("协议条款", "terms"),
+                "obligor" => ("履行人", "obligor"),
+                "content" => ("内容", "content"),
+                "manner" => ("履行方式", "manner"),
+                "deadline" => ("履行期限", "deadline"),
+                "signed_on" => ("签订日期", "signing date"),
+                "signed" => ("签名", "signature"),
+                "parties_signed" => ("已签名的当事人", "parties signed"),
+                "mediator_signed" => ("调解员签名", "mediator's signature"),
+                "draft" => ("协议文本", "draft"),
+                "court" => ("受理法院", "court"),
+                "filed_on" => ("申请日期", "filing date"),
+                "accepted_on" => ("法院受理日期", "acceptance date"),
+                "ruled_on" => ("裁定日期", "ruling date"),
+                "term" => ("协议条款", "term"),
+                "parties" => ("当事人", "party"),
+                "amount" => ("延期天数", "amount"),
+                "outcome" => ("处理结果", "outcome"),
+                "due" => ("期限", "due date"),
+                "review_by" => ("复核日期", "review date"),
+                "reply_by" => ("反馈期限", "reply by"),
+                _ => return "",
+            };
+            self.pick(zh, en)
+        };
+        let base = name(head);
+        if base.is_empty() {
+            return path.to_owned();
+        }
+        let item = match (self, index) {
+            (Self::Zh, Some(i)) if head == "parties" => format!("第{}位当事人", i + 1),
+            (Self::Zh, Some(i)) => format!("第{}条{base}", i + 1),
+            (Self::En, Some(i)) => format!("{base} {}", i + 1),
+            (_, None) => base.to_owned(),
+        };
+        match name(rest) {
+            "" => item,
+            part => match self {
+                Self::Zh => format!("{item}·{part}"),
+                Self::En => format!("{item}: {part}"),
+            },
         }
     }
 
@@ -148,6 +245,24 @@ impl Lang {
             "cancel" => self.pick("作废", "cancel"),
             "verify" => self.pick("核查", "verify"),
             "evaluate" => self.pick("评价", "evaluate"),
+            "accept_mediation" => self.pick("调解受理登记", "accept for mediation"),
+            "notify_rights" => self.pick("告知权利义务", "inform the parties of their rights"),
+            "refuse_mediation" => self.pick("当事人拒绝调解", "record a refusal"),
+            "schedule_session" => self.pick("预约调解", "schedule a session"),
+            "record_session" => self.pick("记录调解", "record a session"),
+            "flag_risk" => self.pick("报告激化风险", "flag a risk of violence"),
+            "draft_agreement" => self.pick("拟定调解协议", "draft the agreement"),
+            "sign_agreement" => self.pick("协议签署", "record the signatures"),
+            "record_oral_agreement" => self.pick("记录口头协议", "record an oral agreement"),
+            "record_failure" => self.pick("调解不成", "record a failure"),
+            "file_judicial" => self.pick("申请司法确认", "apply for judicial confirmation"),
+            "record_judicial_acceptance" => self.pick("法院受理", "record the court's acceptance"),
+            "extend_judicial" => self.pick("法院延长审查期限", "record an extension"),
+            "record_judicial_ruling" => self.pick("法院裁定", "record the ruling"),
+            "record_performance" => self.pick("登记履行", "record performance"),
+            "record_visit" => self.pick("回访", "record a visit"),
+            "record_relapse" => self.pick("登记反弹", "record a relapse"),
+            "transfer_mediation" => self.pick("提级/联动移交", "transfer"),
             _ => self.pick("备注", "note"),
         }
     }

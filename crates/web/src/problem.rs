@@ -138,7 +138,10 @@ impl ApiError {
                 l.pick("未找到，或不在您的管辖范围内", "not found, or outside your scope").into()
             }
             Self::Invalid(errors) => {
-                p.errors = errors.iter().map(|e| FieldProblem::new(&e.field, l.issue(&e.issue))).collect();
+                p.errors = errors
+                    .iter()
+                    .map(|e| FieldProblem { label: l.field(&e.field), ..FieldProblem::new(&e.field, l.issue(&e.issue)) })
+                    .collect();
                 l.pick("提交的内容有误，请按提示修改", "some fields are invalid").into()
             }
             Self::MalformedJson(detail) => {
@@ -270,12 +273,15 @@ pub struct Problem {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
+    /// The field as people call it, in the response's language (第2条协议条款·履行期限).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
     pub message: String,
 }
 
 impl FieldProblem {
     fn new(field: &str, message: String) -> Self {
-        Self { field: field.to_owned(), message }
+        Self { field: field.to_owned(), label: String::new(), message }
     }
 }
 

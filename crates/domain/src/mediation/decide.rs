@@ -234,9 +234,8 @@ pub fn steps(m: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Eve
             f.done(vec![Event::AgreementDrafted { version, content }])
         }
         Command::SignAgreement { signed_on, parties_signed, mediator_signed } => {
-            let Some((version, content)) = med.unsigned_draft() else {
-                return Err(DomainError::field("draft", Issue::NoDraft));
-            };
+            // Nothing to sign without a draft newer than the agreement in force.
+            let Some((version, content)) = med.unsigned_draft() else { return Err(illegal()) };
             state(mediating || m.status == Status::Replied)?;
             f.past_date("signed_on", *signed_on, accepted_on, today);
             let parties = &m.registration.parties;

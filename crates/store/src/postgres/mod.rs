@@ -16,6 +16,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
 use minsheng_domain::chain::{Digest, Link};
 use minsheng_domain::{Category, MatterId, RecordedEvent, Unit, UnitId, UserId};
+use std::collections::HashMap;
 use std::path::Path;
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/postgres/0009_clocks.sql")),
     (10, include_str!("../../migrations/postgres/0010_final_petitions.sql")),
     (11, include_str!("../../migrations/postgres/0011_deadline_indexes.sql")),
+    (12, include_str!("../../migrations/postgres/0012_mediation.sql")),
 ];
 
 pub struct PgStore {
@@ -426,6 +428,83 @@ impl Store for PgStore {
     async fn delete_filter(&self, user: UserId, id: i64) -> Result<()> {
         let c = self.client().await?;
         c.execute("DELETE FROM saved_filters WHERE id = $1 AND user_id = $2", &[&id, &user.0]).await?;
+        Ok(())
+    }
+
+    async fn mediator_loads(&self, mediators: &[UserId]) -> Result<Vec<(UserId, i64)>> {
+        if mediators.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<i64> = mediators.iter().map(|u| u.0).collect();
+        let c = self.client().await?;
+        // The condition repeats the partial index's, so the counts walk only open matters.
+        let rows = c
+            .query(
+                "SELECT mediator_id, COUNT(*) FROM matters \
+                 WHERE mediator_id = ANY($1) AND status <> 'closed' GROUP BY mediator_id",
+                &[&ids],
+            )
+            .await?;
+        let mut counts = HashMap::new();
+        for r in &rows {
+            counts.insert(r.try_get::<_, i64>(0)?, r.try_get::<_, i64>(1)?);
+        }
+        Ok(mediators.iter().map(|u| (*u, counts.get(&u.0).copied().unwrap_or(0))).collect())
+    }
+
+    async fn mediator_specialities(&self, users: &[UserId]) -> Result<Vec<(UserId, Vec<String>)>> {
+        if users.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT user_id, category FROM mediator_specialities WHERE user_id = ANY($1) \
+                 ORDER BY user_id, category",
+                &[&ids],
+            )
+            .await?;
+        let mut by_user: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in &rows {
+            by_user.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+        Ok(users.iter().map(|u| (*u, by_user.get(&u.0).cloned().unwrap_or_default())).collect())
+    }
+
+    async fn set_mediator_specialities(&self, user: UserId, specialities: Vec<String>) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("DELETE FROM mediator_specialities WHERE user_id = $1", &[&user.0]).await?;
+        tx.execute(
+            "INSERT INTO mediator_specialities (user_id, category) SELECT $1, c FROM UNNEST($2::text[]) AS c \
+             ON CONFLICT DO NOTHING",
+            &[&user.0, &specialities],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn committee_fields(&self) -> Result<Vec<(UnitId, String)>> {
+        let c = self.client().await?;
+        let rows = c.query("SELECT unit_id, category FROM committee_fields ORDER BY unit_id", &[]).await?;
+        rows.iter().map(|r| Ok((UnitId(r.try_get(0)?), r.try_get(1)?))).collect()
+    }
+
+    async fn set_committee_field(&self, unit: UnitId, field: Option<String>) -> Result<()> {
+        let c = self.client().await?;
+        match field {
+            Some(category) => {
+                c.execute(
+                    "INSERT INTO committee_fields (unit_id, category) VALUES ($1, $2) \
+                     ON CONFLICT (unit_id) DO UPDATE SET category = excluded.category",
+                    &[&unit.0, &category],
+                )
+                .await?
+            }
+            None => c.execute("DELETE FROM committee_fields WHERE unit_id = $1", &[&unit.0]).await?,
+        };
         Ok(())
     }
 

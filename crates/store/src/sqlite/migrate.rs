@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/sqlite/0009_clocks.sql")),
     (10, include_str!("../../migrations/sqlite/0010_final_petitions.sql")),
     (11, include_str!("../../migrations/sqlite/0011_deadline_indexes.sql")),
+    (12, include_str!("../../migrations/sqlite/0012_mediation.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

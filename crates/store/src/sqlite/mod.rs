@@ -495,6 +495,84 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn mediator_loads(&self, mediators: &[UserId]) -> Result<Vec<(UserId, i64)>> {
+        let mediators = mediators.to_vec();
+        if mediators.is_empty() {
+            return Ok(vec![]);
+        }
+        self.read(move |c| {
+            // The condition repeats the partial index's, so each count walks only open matters.
+            let mut s = c.prepare_cached(
+                "SELECT COUNT(*) FROM matters WHERE mediator_id = ?1 AND status <> 'closed'",
+            )?;
+            mediators.into_iter().map(|u| Ok((u, s.query_row([u.0], |r| r.get(0))?))).collect()
+        })
+        .await
+    }
+
+    async fn mediator_specialities(&self, users: &[UserId]) -> Result<Vec<(UserId, Vec<String>)>> {
+        let users = users.to_vec();
+        if users.is_empty() {
+            return Ok(vec![]);
+        }
+        self.read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT category FROM mediator_specialities WHERE user_id = ?1 ORDER BY category",
+            )?;
+            users
+                .into_iter()
+                .map(|u| {
+                    let rows = s.query_map([u.0], |r| r.get(0))?;
+                    Ok((u, rows.collect::<rusqlite::Result<Vec<String>>>()?))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn set_mediator_specialities(&self, user: UserId, specialities: Vec<String>) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                let tx = c.transaction()?;
+                tx.execute("DELETE FROM mediator_specialities WHERE user_id = ?1", [user.0])?;
+                for category in specialities {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO mediator_specialities (user_id, category) VALUES (?1, ?2)",
+                        params![user.0, category],
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn committee_fields(&self) -> Result<Vec<(UnitId, String)>> {
+        self.read(|c| {
+            let mut s =
+                c.prepare_cached("SELECT unit_id, category FROM committee_fields ORDER BY unit_id")?;
+            let rows = s.query_map([], |r| Ok((UnitId(r.get(0)?), r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn set_committee_field(&self, unit: UnitId, field: Option<String>) -> Result<()> {
+        self.writer
+            .solo(move |c| {
+                match field {
+                    Some(category) => c.execute(
+                        "INSERT INTO committee_fields (unit_id, category) VALUES (?1, ?2) \
+                         ON CONFLICT (unit_id) DO UPDATE SET category = excluded.category",
+                        params![unit.0, category],
+                    )?,
+                    None => c.execute("DELETE FROM committee_fields WHERE unit_id = ?1", [unit.0])?,
+                };
+                Ok(())
+            })
+            .await
+    }
+
     async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>> {
         let (keys, category) = (keys.to_vec(), category.to_string());
         self.read(move |c| {

@@ -327,13 +327,16 @@ pub async fn execute(
         Command::Assign { unit_id, co_unit_ids, .. } => {
             std::iter::once(*unit_id).chain(co_unit_ids.iter().copied()).collect()
         }
-        Command::Delegate { unit_id, .. } | Command::RequestReview { unit_id: Some(unit_id), .. } => {
-            vec![*unit_id]
-        }
+        Command::Delegate { unit_id, .. }
+        | Command::RequestReview { unit_id: Some(unit_id), .. }
+        | Command::TransferMediation { unit_id, .. } => vec![*unit_id],
         _ => vec![],
     };
     if let Command::AssignLeader { leader_id, .. } = command {
         owning_leader(state, &matter, *leader_id).await?;
+    }
+    if let Command::AcceptMediation { mediator_id, .. } = command {
+        committee_mediator(state, caller, &matter, *mediator_id).await?;
     }
     let known = state.knowledge(state.org_knowing(&mentioned).await);
     let now = state.clock.now();
@@ -361,6 +364,33 @@ async fn owning_leader(state: &AppState, matter: &Matter, leader_id: i64) -> Res
     match users.first() {
         Some(u) if u.active && u.role == minsheng_domain::Role::Leader && oversees(u.unit_id) => Ok(()),
         _ => Err(ApiError::field("leader_id", Issue::NotALeader)),
+    }
+}
+
+/// Checks that the mediator appointed at acceptance is an active mediator of the committee that
+/// takes the dispute on (the committee handling it, or the caller's own).
+async fn committee_mediator(
+    state: &AppState,
+    caller: &Caller,
+    matter: &Matter,
+    mediator_id: i64,
+) -> Result<(), ApiError> {
+    let org = state.org();
+    let is_committee = |u: UnitId| org.get(u).is_some_and(|u| u.kind == minsheng_domain::UnitKind::Committee);
+    let committee = match &matter.handling {
+        Some(h) if is_committee(h.lead) => h.lead,
+        _ => caller.actor.unit_id,
+    };
+    let users = state.store.users_by_id(&[minsheng_domain::UserId(mediator_id)]).await?;
+    match users.first() {
+        Some(u)
+            if u.active
+                && u.role == minsheng_domain::Role::Mediator
+                && org.is_within(u.unit_id, committee) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::field("mediator_id", Issue::NotAMediator)),
     }
 }
 

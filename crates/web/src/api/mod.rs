@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod letters;
 pub mod matters;
+pub mod mediation;
 pub mod org;
 pub mod session;
 pub mod views;
@@ -28,6 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         session::issue, session::revoke,
         matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
         letters::list, letters::pdf,
+        mediation::mediators, mediation::register_xlsx, mediation::summary,
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
         calendar::deadline, calendar::year, calendar::put_year, calendar::policies, calendar::put_policies,
         calendar::policy_changes,
@@ -38,6 +40,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "matters", description = "事项: intake, handling, history"),
         (name = "organisation", description = "组织: units, users, categories"),
         (name = "auth", description = "Tokens"),
+        (name = "mediation", description = "人民调解: mediators, registers, monthly counts"),
         (name = "calendar", description = "工作日历与办理时限: working days, holiday notices, time-limit policies"),
     )
 )]
@@ -66,6 +69,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matters/{id}/reveal", post(matters::reveal))
         .route("/api/v1/matters/{id}/letters", get(letters::list))
         .route("/api/v1/matters/{id}/letters/{file}", get(letters::pdf))
+        .route("/api/v1/mediation/mediators", get(mediation::mediators))
+        .route("/api/v1/mediation/registers/{file}", get(mediation::register_xlsx))
+        .route("/api/v1/mediation/summary", get(mediation::summary))
         .route("/api/v1/units", get(org::units).post(org::create_unit))
         .route("/api/v1/users", get(org::users).post(org::create_user))
         .route("/api/v1/me", get(org::me))

@@ -129,6 +129,8 @@ pub struct MatterView {
     pub recovered_fen: i64,
     pub workers_paid: u32,
     pub referred_to_police: bool,
+    /// People's mediation, for a dispute that has been to a committee.
+    pub mediation: Option<super::mediation::MediationView>,
 }
 
 /// A running clock.
@@ -195,6 +197,7 @@ impl MatterView {
             recovered_fen: m.recovered_fen,
             workers_paid: m.workers_paid,
             referred_to_police: m.referred_to_police,
+            mediation: super::mediation::MediationView::of(&m.mediation, org),
         }
     }
 }

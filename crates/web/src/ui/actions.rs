@@ -15,6 +15,14 @@ use std::collections::HashMap;
 
 /// The steps that move a matter on, shown open; the rest sit folded below them.
 const PRIMARY: &[&str] = &[
+    "accept_mediation",
+    "record_session",
+    "draft_agreement",
+    "sign_agreement",
+    "file_judicial",
+    "record_judicial_acceptance",
+    "record_judicial_ruling",
+    "record_visit",
     "open",
     "assign",
     "start",
@@ -39,23 +47,28 @@ impl Posted {
         Self(map)
     }
 
+    /// Every value posted under `name`, in order.
+    pub fn all(&self, name: &str) -> &[String] {
+        self.0.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
     pub fn get(&self, name: &str) -> &str {
         self.0.get(name).and_then(|v| v.first()).map(String::as_str).unwrap_or_default()
     }
 
-    fn text(&self, name: &str) -> String {
+    pub(super) fn text(&self, name: &str) -> String {
         self.get(name).to_string()
     }
 
-    fn optional(&self, name: &str) -> Option<String> {
+    pub(super) fn optional(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|t| !t.trim().is_empty())
     }
 
-    fn int(&self, name: &str) -> Option<i64> {
+    pub(super) fn int(&self, name: &str) -> Option<i64> {
         self.get(name).trim().parse().ok()
     }
 
-    fn ints(&self, name: &str) -> Vec<i64> {
+    pub(super) fn ints(&self, name: &str) -> Vec<i64> {
         self.0.get(name).map(|v| v.iter().filter_map(|s| s.trim().parse().ok()).collect()).unwrap_or_default()
     }
 }
@@ -132,7 +145,7 @@ pub fn command_of(p: &Posted, known: &Knowledge, now: Timestamp) -> Option<Comma
         "evaluate" => {
             Command::Evaluate { rating: p.get("rating").trim().parse().ok()?, note: p.optional("text") }
         }
-        _ => return None,
+        other => return super::mediation_actions::command_of(other, p, known, now),
     })
 }
 
@@ -170,10 +183,11 @@ fn probes(now: Timestamp, any_unit: i64) -> Vec<Command> {
         Command::Evaluate { rating: 5, note: None },
         Command::RecordRecovery { amount_fen: 100, workers: 1, note: None },
         Command::ReferToPolice { reason: x() },
-        Command::Reopen { reason: x() },
-        Command::Comment { text: x() },
-        Command::Note { text: x() },
     ]
+    .into_iter()
+    .chain(super::mediation_actions::probes(now, any_unit))
+    .chain([Command::Reopen { reason: x() }, Command::Comment { text: x() }, Command::Note { text: x() }])
+    .collect()
 }
 
 /// Every action's code, for checking each has words.
@@ -191,6 +205,9 @@ pub struct Choices {
     pub leaders: Vec<(String, String)>,
     /// Bodies that may review: the units above the handling unit, then the county's departments.
     pub reviewers: Vec<(String, String)>,
+    /// People's mediation: mediators to appoint, the parties, the agreement's terms, and the
+    /// units a dispute may be transferred to.
+    pub mediation: super::mediation_actions::MediationChoices,
 }
 
 /// The actions the domain would accept from this user now, each with its form.
@@ -256,18 +273,19 @@ async fn choices(state: &AppState, matter: &Matter, known: &Knowledge, codes: &[
     reviewer_ids
         .extend(org.iter().filter(|u| u.kind == UnitKind::Department && u.parent_id == root).map(|u| u.id));
     let reviewers = reviewer_ids.into_iter().map(name).collect();
-    Choices { units, below, leaders, reviewers }
+    let mediation = super::mediation_actions::choices(state, matter, known, codes).await;
+    Choices { units, below, leaders, reviewers, mediation }
 }
 
-fn field(name: &'static str, label: String, input: &'static str, required: bool) -> ActionField {
-    ActionField { name, label, input, required, options: vec![], min: 0, max: 0 }
+pub(super) fn field(name: &'static str, label: String, input: &'static str, required: bool) -> ActionField {
+    ActionField { name, label, input, required, options: vec![], min: 0, max: 0, value: String::new() }
 }
 
-fn select(name: &'static str, label: String, options: Vec<(String, String)>) -> ActionField {
+pub(super) fn select(name: &'static str, label: String, options: Vec<(String, String)>) -> ActionField {
     ActionField { options, ..field(name, label, "select", true) }
 }
 
-fn options<T: Copy>(
+pub(super) fn options<T: Copy>(
     tr: Tr,
     group: &str,
     all: &[T],
@@ -397,7 +415,7 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
             ),
             text("action-note-optional", false),
         ],
-        _ => vec![],
+        other => super::mediation_actions::fields(tr, other, matter, &c.mediation),
     };
     let label = match (code, matter.registration.kind) {
         ("start", MatterKind::Petition) => tr.t("action-accept"),

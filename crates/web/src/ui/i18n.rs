@@ -73,6 +73,21 @@ impl Tr {
         LOCALES.lookup_with_args(self.id(), key, &args)
     }
 
+    /// A message with two arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        a: &'static str,
+        a_value: impl ToString,
+        b: &'static str,
+        b_value: impl ToString,
+    ) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(a), FluentValue::from(a_value.to_string()));
+        args.insert(Cow::Borrowed(b), FluentValue::from(b_value.to_string()));
+        LOCALES.lookup_with_args(self.id(), key, &args)
+    }
+
     /// The same language, for the API's error wording.
     pub fn lang(&self) -> crate::lang::Lang {
         if self.english { crate::lang::Lang::En } else { crate::lang::Lang::Zh }
@@ -164,7 +179,28 @@ mod tests {
             "clock_stopped",
             "reminded",
             "went_overdue",
+            "mediation_accepted",
+            "rights_notified",
+            "mediation_refused",
+            "session_scheduled",
+            "session_held",
+            "risk_flagged",
+            "agreement_drafted",
+            "agreement_signed",
+            "oral_agreement_recorded",
+            "mediation_failed",
+            "judicial_filed",
+            "judicial_accepted",
+            "judicial_extended",
+            "judicial_ruled",
+            "term_performed",
+            "visit_recorded",
+            "relapsed",
+            "mediation_transferred",
         ];
+        use minsheng_domain::mediation::{
+            FailureRoute, JudicialResult, Linkage, MediationOutcome, Performance, RemainingRisk, Source,
+        };
         for tr in [Tr::zh(), Tr::en()] {
             let values = MatterKind::ALL
                 .iter()
@@ -181,6 +217,13 @@ mod tests {
                 .chain(FinalCause::ALL.iter().map(|c| ("final", c.as_str())))
                 .chain(LimitUnit::ALL.iter().map(|c| ("unit", c.as_str())))
                 .chain(Urgency::ALL.iter().map(|c| ("urgency", c.as_str())))
+                .chain(Source::ALL.iter().map(|c| ("source", c.as_str())))
+                .chain(FailureRoute::ALL.iter().map(|c| ("failure-route", c.as_str())))
+                .chain(Linkage::ALL.iter().map(|c| ("linkage", c.as_str())))
+                .chain(Performance::ALL.iter().map(|c| ("performance", c.as_str())))
+                .chain(RemainingRisk::ALL.iter().map(|c| ("risk", c.as_str())))
+                .chain(JudicialResult::ALL.iter().map(|c| ("judicial", c.as_str())))
+                .chain(MediationOutcome::ALL.iter().map(|c| ("mediation-outcome", c.as_str())))
                 .chain(crate::ui::actions::codes().into_iter().map(|c| ("action", c)))
                 .chain(EVENT_TYPES.iter().map(|e| ("event", *e)));
             for (prefix, value) in values {

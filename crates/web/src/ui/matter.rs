@@ -33,7 +33,7 @@ async fn page(
     let tr = staff.tr;
     let now = state.clock.now();
     let r = &matter.registration;
-    let mut ids: Vec<_> = events.iter().map(|e| e.actor).collect();
+    let mut ids: Vec<_> = events.iter().map(|e| e.actor).chain(matter.mediation.mediator).collect();
     ids.sort();
     ids.dedup();
     let names: HashMap<_, _> =
@@ -91,6 +91,7 @@ async fn page(
     if matter.referred_to_police {
         facts.push((tr.t("matter-referred"), tr.t("matter-referred-yes")));
     }
+    facts.extend(super::mediation::facts(tr, &matter.mediation, org, &names));
     if matter.escalations > 0 || matter.supervisions > 0 {
         facts.push((tr.t("matter-escalations"), matter.escalations.to_string()));
         facts.push((tr.t("matter-supervisions"), matter.supervisions.to_string()));
@@ -266,6 +267,24 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         ),
         Event::ReferredToPolice { reason } => reason.clone(),
         Event::Registered(_) | Event::Started { .. } | Event::Opened {} => String::new(),
+        Event::MediationAccepted { .. }
+        | Event::RightsNotified { .. }
+        | Event::MediationRefused { .. }
+        | Event::SessionScheduled { .. }
+        | Event::SessionHeld { .. }
+        | Event::RiskFlagged { .. }
+        | Event::AgreementDrafted { .. }
+        | Event::AgreementSigned { .. }
+        | Event::OralAgreementRecorded { .. }
+        | Event::MediationFailed { .. }
+        | Event::JudicialFiled { .. }
+        | Event::JudicialAccepted { .. }
+        | Event::JudicialExtended { .. }
+        | Event::JudicialRuled { .. }
+        | Event::TermPerformed { .. }
+        | Event::VisitRecorded { .. }
+        | Event::Relapsed { .. }
+        | Event::MediationTransferred { .. } => super::mediation::detail(tr, event, org),
     }
 }
 
@@ -331,7 +350,17 @@ pub async fn act(
         ApiError::StaleVersion { .. } => (Some(tr.t("action-stale")), vec![]),
         ApiError::Invalid(fields) => (
             None,
-            fields.iter().map(|f| format!("{} {}", tr.t("error-invalid"), lang.issue(&f.issue))).collect(),
+            fields
+                .iter()
+                .map(|f| {
+                    let name = lang.field(&f.field);
+                    if name == f.field {
+                        format!("{} {}", tr.t("error-invalid"), lang.issue(&f.issue))
+                    } else {
+                        format!("{name}：{}", lang.issue(&f.issue))
+                    }
+                })
+                .collect(),
         ),
         ApiError::IllegalTransition { .. } | ApiError::Forbidden(_) => (None, vec![tr.t("error-forbidden")]),
         _ => return UiError::new(tr, failure).into_response(),

@@ -14,6 +14,8 @@ pub mod intake;
 pub mod letters;
 pub mod list;
 pub mod matter;
+pub mod mediation;
+pub mod mediation_actions;
 pub mod pages;
 pub mod security;
 pub mod session;
@@ -49,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route("/matters/{id}/letters/{file}", get(letters::show))
+        .route("/mediation", get(mediation::page))
+        .route("/mediation/registers/{file}", get(mediation::register_file))
         .route("/admin/calendar", get(admin_clocks::calendar).post(admin_clocks::save_notice))
         .route("/admin/policies", get(admin_clocks::policies).post(admin_clocks::save_policies_form))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))

@@ -133,13 +133,16 @@ pub struct Action {
 pub struct ActionField {
     pub name: &'static str,
     pub label: String,
-    /// `textarea`, `select`, `multi`, `date`, `number` or `text`.
+    /// `textarea`, `select`, `multi`, `checks`, `date`, `datetime`, `number`, `text` (an
+    /// amount), `line` (a short text) or `terms` (rows of an agreement's terms).
     pub input: &'static str,
     pub required: bool,
-    /// (value, words) for selects.
+    /// (value, words) for selects and checkboxes.
     pub options: Vec<(String, String)>,
     pub min: i64,
     pub max: i64,
+    /// The value the input starts with.
+    pub value: String,
 }
 
 /// A running clock as the header shows it.

@@ -1,0 +1,145 @@
+//! The documents of people's mediation: the notice of the parties' rights and duties
+//! (人民调解法 第二十三、二十四条), and the mediation agreement (调解协议书, 第二十九条) with its
+//! statutory contents, a signature line for every party and the mediator, and the committee's
+//! seal area. The agreement printed is the version in force, or a newer draft awaiting
+//! signatures (marked as such); a signed version carries its content digest.
+
+use super::{DocKind, chinese_date};
+use minsheng_docs::Letter;
+use minsheng_domain::calendar::Calendar;
+use minsheng_domain::party::{Party, PartyRole};
+use minsheng_domain::{Matter, OrgTree, RecordedEvent};
+
+/// How a party is named in mediation documents.
+fn role_words(role: PartyRole) -> &'static str {
+    match role {
+        PartyRole::Applicant => "申请人",
+        PartyRole::Respondent => "被申请人",
+        PartyRole::Other => "第三人",
+    }
+}
+
+/// A party's details as the agreement states them (法第二十九条: 姓名、住所等基本情况).
+fn party_line(p: &Party) -> String {
+    let mut line = format!("{}：{}", role_words(p.role), p.name.as_str());
+    if let Some(id) = &p.id_card {
+        line.push_str(&format!("，公民身份号码{}", id.as_str()));
+    }
+    if let Some(a) = &p.address {
+        line.push_str(&format!("，住址{}", a.as_str()));
+    }
+    if let Some(ph) = &p.phone {
+        line.push_str(&format!("，联系电话{}", ph.as_str()));
+    }
+    line.push('。');
+    line
+}
+
+const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+fn numeral(i: usize) -> String {
+    NUMERALS.get(i).map(|s| s.to_string()).unwrap_or_else(|| (i + 1).to_string())
+}
+
+fn date_words(d: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+pub(super) fn compose(
+    kind: DocKind,
+    m: &Matter,
+    e: &RecordedEvent,
+    org: &OrgTree,
+    calendar: &Calendar,
+) -> Option<Letter> {
+    let med = &m.mediation;
+    let r = &m.registration;
+    let committee = med.committee.or(m.handling.as_ref().map(|h| h.lead))?;
+    let issuer = org.get(committee).map(|u| u.name.clone()).unwrap_or_default();
+    let year = calendar.date_of(e.at).year();
+    let number = format!("民声{}〔{year}〕第{}号", kind.mark(), m.id);
+    let parties: Vec<String> = r.parties.iter().map(party_line).collect();
+    let signers = |what: &str| -> Vec<String> {
+        r.parties.iter().map(|p| format!("{}{} {}", role_words(p.role), what, p.name.as_str())).collect()
+    };
+    match kind {
+        DocKind::Rights => {
+            let mut paragraphs = vec![format!(
+                "你（你们）与{}之间的纠纷（{}），本委员会已于{}受理调解。根据《中华人民共和国人民调解法》的规定，现将当事人在人民调解活动中享有的权利和承担的义务告知如下：",
+                r.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、"),
+                r.title,
+                chinese_date(calendar, e.at)
+            )];
+            paragraphs.push("一、当事人享有下列权利：（一）选择或者接受人民调解员；（二）接受调解、拒绝调解或者要求终止调解；（三）要求调解公开进行或者不公开进行；（四）自主表达意愿、自愿达成调解协议。".into());
+            paragraphs.push("二、当事人承担下列义务：（一）如实陈述纠纷事实；（二）遵守调解现场秩序，尊重人民调解员；（三）尊重对方当事人行使权利。".into());
+            paragraphs.push("三、人民调解不收取任何费用。经调解达成的调解协议具有法律约束力，当事人应当按照约定履行；当事人可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。".into());
+            paragraphs.push(
+                "四、当事人不愿调解或者调解不成的，可以依法通过仲裁、行政、司法等途径维护自己的权利。".into(),
+            );
+            Some(Letter {
+                issuer,
+                title: kind.title().into(),
+                number,
+                addressee: r.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、"),
+                paragraphs,
+                facts: vec![("事项编号".into(), m.id.to_string())],
+                signatures: signers("（已知悉）"),
+                date: chinese_date(calendar, e.at),
+            })
+        }
+        DocKind::Agreement => {
+            // The newest text: a draft awaiting signatures, else the version in force.
+            let (version, content, signed) = match (med.unsigned_draft(), &med.agreement) {
+                (Some((v, c)), _) => (*v, c.clone(), None),
+                (None, Some(a)) => (a.version, a.content.clone(), Some(a)),
+                (None, None) => return None,
+            };
+            let mut paragraphs = vec!["当事人基本情况：".to_string()];
+            paragraphs.extend(parties);
+            paragraphs.push(format!("纠纷主要事实：{}", content.facts));
+            paragraphs.push(format!("争议事项：{}", content.issues));
+            paragraphs.push(format!("各方当事人的责任：{}", content.responsibilities));
+            paragraphs.push("经本委员会主持调解，当事人自愿达成如下协议：".into());
+            for (i, t) in content.terms.iter().enumerate() {
+                paragraphs.push(format!(
+                    "{}、{}{}。履行方式：{}；履行期限：{}前履行完毕。",
+                    numeral(i),
+                    t.obligor,
+                    t.content.trim_end_matches('。'),
+                    t.manner,
+                    date_words(t.deadline)
+                ));
+            }
+            paragraphs.push("本协议自各方当事人签名、人民调解员签名并加盖人民调解委员会印章之日起生效。调解协议具有法律约束力，当事人应当按照约定履行。当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。".into());
+            paragraphs.push(format!(
+                "本协议一式{}份，当事人各执一份，人民调解委员会留存一份。",
+                r.parties.len() + 1
+            ));
+            let mut facts =
+                vec![("事项编号".into(), m.id.to_string()), ("协议版本".into(), format!("第{version}版"))];
+            match signed {
+                Some(a) => {
+                    if let Some(hash) = &a.hash {
+                        facts.push(("内容摘要（SHA-256）".into(), hash.clone()));
+                    }
+                }
+                None => {
+                    facts.push(("状态".into(), "待签署（签署前可修改，签署后任何修改均为新版本）".into()))
+                }
+            }
+            let mut signatures = signers("");
+            signatures.push("人民调解员".into());
+            Some(Letter {
+                issuer,
+                title: kind.title().into(),
+                number,
+                addressee: String::new(),
+                paragraphs,
+                facts,
+                signatures,
+                date: signed.map(|a| date_words(a.signed_on)).unwrap_or_else(|| "    年    月    日".into()),
+            })
+        }
+        _ => None,
+    }
+}
