@@ -476,3 +476,122 @@ pub async fn summary(
     let (committee, data, period) = period_data(&state, &caller, &q).await?;
     Ok(Json(registers::summary(&data, committee, period).into()))
 }
+
+/// Checks the caller administers `unit` (it lies in their subtree).
+fn administers(state: &AppState, caller: &Caller, unit: UnitId) -> Result<(), ApiError> {
+    if !caller.actor.role.administers() {
+        return Err(ApiError::Forbidden(minsheng_domain::error::Denial::Role));
+    }
+    if !state.org().is_within(unit, caller.actor.unit_id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}
+
+/// Category codes for a mediator's specialities or a committee's field, each checked against
+/// the catalogue and named by its place in the list.
+fn category_codes(state: &AppState, field: &str, codes: &[String]) -> Result<Vec<String>, ApiError> {
+    const MAX: usize = 20;
+    if codes.len() > MAX {
+        return Err(ApiError::field(field, Issue::TooLong { max: MAX }));
+    }
+    let catalogue = state.catalogue();
+    let mut errors = vec![];
+    let mut out = vec![];
+    for (i, code) in codes.iter().enumerate() {
+        match catalogue.get(code.trim()) {
+            Some(c) if !out.contains(&c.code.0) => out.push(c.code.0.clone()),
+            Some(_) => {}
+            None => {
+                errors.push(minsheng_domain::FieldError::new(format!("{field}[{i}]"), Issue::UnknownCategory))
+            }
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(ApiError::Invalid(errors)) }
+}
+
+/// Replaces a mediator's specialities; only an administrator above the mediator may.
+pub async fn save_specialities(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    codes: &[String],
+) -> Result<(), ApiError> {
+    let found = state.store.users_by_id(&[user]).await?;
+    let Some(u) = found.first().filter(|u| u.role == Role::Mediator) else { return Err(ApiError::NotFound) };
+    administers(state, caller, u.unit_id)?;
+    let codes = category_codes(state, "specialities", codes)?;
+    Ok(state.store.set_mediator_specialities(user, codes).await?)
+}
+
+/// Sets (or, with none, removes) a professional committee's field.
+pub async fn save_committee_field(
+    state: &AppState,
+    caller: &Caller,
+    unit: UnitId,
+    field: Option<&str>,
+) -> Result<(), ApiError> {
+    let org = state.org();
+    if !org.get(unit).is_some_and(|u| u.kind == UnitKind::Committee) {
+        return Err(ApiError::NotFound);
+    }
+    administers(state, caller, unit)?;
+    let field = match field.map(str::trim).filter(|f| !f.is_empty()) {
+        None => None,
+        Some(f) => category_codes(state, "field", &[f.to_owned()])
+            .map_err(|_| ApiError::field("field", Issue::UnknownCategory))?
+            .into_iter()
+            .next(),
+    };
+    Ok(state.store.set_committee_field(unit, field).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialitiesRequest {
+    /// Category codes, e.g. `["neighbour", "land"]`.
+    pub specialities: Vec<String>,
+}
+
+/// Set a mediator's specialities (administrators).
+#[utoipa::path(
+    put, path = "/api/v1/mediation/mediators/{id}/specialities", tag = "mediation",
+    params(("id" = i64, Path)),
+    request_body = SpecialitiesRequest,
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn put_specialities(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<SpecialitiesRequest>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    save_specialities(&state, &caller, UserId(id), &req.specialities).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRequest {
+    /// A category code (`medical`, `traffic` …), or null for a general committee.
+    pub field: Option<String>,
+}
+
+/// Set a professional committee's field (administrators).
+#[utoipa::path(
+    put, path = "/api/v1/mediation/committees/{id}/field", tag = "mediation",
+    params(("id" = i64, Path)),
+    request_body = FieldRequest,
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub async fn put_committee_field(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<FieldRequest>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    save_committee_field(&state, &caller, UnitId(id), req.field.as_deref()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -29,7 +29,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         session::issue, session::revoke,
         matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
         letters::list, letters::pdf,
-        mediation::mediators, mediation::register_xlsx, mediation::summary,
+        mediation::mediators, mediation::register_xlsx, mediation::summary, mediation::put_specialities,
+        mediation::put_committee_field,
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
         calendar::deadline, calendar::year, calendar::put_year, calendar::policies, calendar::put_policies,
         calendar::policy_changes,
@@ -72,6 +73,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/mediation/mediators", get(mediation::mediators))
         .route("/api/v1/mediation/registers/{file}", get(mediation::register_xlsx))
         .route("/api/v1/mediation/summary", get(mediation::summary))
+        .route(
+            "/api/v1/mediation/mediators/{id}/specialities",
+            axum::routing::put(mediation::put_specialities),
+        )
+        .route("/api/v1/mediation/committees/{id}/field", axum::routing::put(mediation::put_committee_field))
         .route("/api/v1/units", get(org::units).post(org::create_unit))
         .route("/api/v1/users", get(org::users).post(org::create_user))
         .route("/api/v1/me", get(org::me))

@@ -76,7 +76,7 @@ fn unit_in_scope(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<Un
 }
 
 /// A form an administrator posted: its CSRF token first, then the role.
-fn admin_post(staff: &Staff, csrf: &str) -> Result<(), UiError> {
+pub(super) fn admin_post(staff: &Staff, csrf: &str) -> Result<(), UiError> {
     if !staff.csrf_ok(csrf) {
         return Err(UiError::csrf(staff.tr));
     }
@@ -84,16 +84,16 @@ fn admin_post(staff: &Staff, csrf: &str) -> Result<(), UiError> {
 }
 
 /// An administrator's page about a unit in their subtree (their own root when none is named).
-fn admin_unit(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<UnitId, UiError> {
+pub(super) fn admin_unit(state: &AppState, staff: &Staff, raw: Option<i64>) -> Result<UnitId, UiError> {
     admin_only(staff)?;
     unit_in_scope(state, staff, raw)
 }
 
-fn messages(staff: &Staff, e: &ApiError) -> Vec<String> {
+pub(super) fn messages(staff: &Staff, e: &ApiError) -> Vec<String> {
     let lang = staff.tr.lang();
     match e {
         ApiError::Invalid(fields) => {
-            fields.iter().map(|f| format!("{}：{}", f.field, lang.issue(&f.issue))).collect()
+            fields.iter().map(|f| format!("{}：{}", lang.field(&f.field), lang.issue(&f.issue))).collect()
         }
         other => vec![other.render(lang).title],
     }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod actions;
 pub mod admin;
 pub mod admin_clocks;
+pub mod admin_mediation;
 pub mod attachments;
 pub mod error;
 pub mod export;
@@ -53,6 +54,9 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}/letters/{file}", get(letters::show))
         .route("/mediation", get(mediation::page))
         .route("/mediation/registers/{file}", get(mediation::register_file))
+        .route("/admin/mediation", get(admin_mediation::page))
+        .route("/admin/mediation/committees/{id}", post(admin_mediation::save_field))
+        .route("/admin/mediation/mediators/{id}", post(admin_mediation::save_mediator))
         .route("/admin/calendar", get(admin_clocks::calendar).post(admin_clocks::save_notice))
         .route("/admin/policies", get(admin_clocks::policies).post(admin_clocks::save_policies_form))
         .route("/admin/units", get(admin::units).post(admin::add_unit_form))
