@@ -282,4 +282,15 @@ mod tests {
         h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,en;q=0.5"));
         assert_eq!(Lang::from_headers(&h), Lang::Zh);
     }
+
+    #[test]
+    fn fields_are_named_as_people_call_them() {
+        assert_eq!(Lang::Zh.field("terms[1].deadline"), "第2条协议条款·履行期限");
+        assert_eq!(Lang::Zh.field("parties[2].signed"), "第3位当事人·签名");
+        assert_eq!(Lang::Zh.field("mediator_signed"), "调解员签名");
+        assert_eq!(Lang::En.field("terms[0].manner"), "terms 1: manner");
+        // A path it does not know stays as it is, so nothing is ever lost.
+        assert_eq!(Lang::Zh.field("rules[3].limit.unit"), "rules[3].limit.unit");
+        assert_eq!(Lang::Zh.field("frobnicate"), "frobnicate");
+    }
 }
