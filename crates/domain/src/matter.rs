@@ -581,6 +581,13 @@ impl Matter {
                 if let Some(c) = self.clocks.get_mut(clock) {
                     c.overdue = true;
                 }
+                // Applying for judicial confirmation is the parties' choice: once its 30 days
+                // pass unused the chance is gone, and nobody owes it any longer.
+                if *clock == ClockName::JudicialApplication
+                    && let Some(a) = &mut self.mediation.agreement
+                {
+                    a.apply_by = None;
+                }
             }
             Event::MediationAccepted { .. }
             | Event::RightsNotified { .. }

@@ -489,9 +489,12 @@ pub(crate) fn apply(m: &mut crate::Matter, event: &crate::Event, at: Timestamp) 
     }
 }
 
-/// An agreement reached: the mediation succeeded and the matter is answered (履行中).
+/// An agreement reached: the mediation succeeded and the matter is answered (履行中). A new
+/// agreement in force is confirmed on its own application, if at all: an earlier version's
+/// does not carry over to it.
 fn agreed(m: &mut crate::Matter, outcome: MediationOutcome, visits: &[Timestamp], at: Timestamp) {
     m.mediation.outcome = Some(outcome);
+    m.mediation.judicial = None;
     m.mediation.visits = visits.to_vec();
     m.mediation.next_session = None;
     if m.status != crate::matter::Status::Replied {
@@ -499,3 +502,6 @@ fn agreed(m: &mut crate::Matter, outcome: MediationOutcome, visits: &[Timestamp]
         m.replied_at = Some(at);
     }
 }
+
+#[cfg(test)]
+mod tests;

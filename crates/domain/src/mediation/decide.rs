@@ -293,7 +293,8 @@ pub fn steps(m: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Eve
             };
             let court = f.required("court", court, SHORT);
             f.past_date("filed_on", *filed_on, Some(a.signed_on), today);
-            if a.apply_by.is_some_and(|by| ctx.calendar.end_of(*filed_on).is_some_and(|t| t > by)) {
+            // A window that lapsed unused has no end left to meet.
+            if a.apply_by.is_none_or(|by| ctx.calendar.end_of(*filed_on).is_some_and(|t| t > by)) {
                 f.push("filed_on", Issue::TooLate);
             }
             let accept_by = due_after(
