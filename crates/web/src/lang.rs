@@ -178,7 +178,8 @@ impl Lang {
             };
             self.pick(zh, en)
         };
-        let base = name(head);
+        // One of a list is named in the singular (terms[1] → term 2).
+        let base = if index.is_some() && head == "terms" { name("term") } else { name(head) };
         if base.is_empty() {
             return path.to_owned();
         }
@@ -288,7 +289,7 @@ mod tests {
         assert_eq!(Lang::Zh.field("terms[1].deadline"), "第2条协议条款·履行期限");
         assert_eq!(Lang::Zh.field("parties[2].signed"), "第3位当事人·签名");
         assert_eq!(Lang::Zh.field("mediator_signed"), "调解员签名");
-        assert_eq!(Lang::En.field("terms[0].manner"), "terms 1: manner");
+        assert_eq!(Lang::En.field("terms[0].manner"), "term 1: manner");
         // A path it does not know stays as it is, so nothing is ever lost.
         assert_eq!(Lang::Zh.field("rules[3].limit.unit"), "rules[3].limit.unit");
         assert_eq!(Lang::Zh.field("frobnicate"), "frobnicate");

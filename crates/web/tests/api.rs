@@ -70,9 +70,12 @@ impl App {
         add("grid_a", "village_a", UnitKind::Grid, "第一网格").await;
         add("dept", "county", UnitKind::Department, "市住房和城乡建设局").await;
         add("dept2", "county", UnitKind::Department, "市人力资源和社会保障局").await;
+        add("committee_a", "town_a", UnitKind::Committee, "枫桥镇人民调解委员会").await;
+        add("committee_county", "county", UnitKind::Committee, "诸暨市人民调解委员会").await;
+        add("court", "county", UnitKind::Department, "市人民法院").await;
         let mut tokens = HashMap::new();
         let mut users = HashMap::new();
-        let cast: [(&'static str, Role, &str); 8] = [
+        let cast: [(&'static str, Role, &str); 11] = [
             ("leader", Role::Leader, "county"),
             ("clerk_a", Role::Clerk, "town_a"),
             ("clerk_b", Role::Clerk, "town_b"),
@@ -81,6 +84,9 @@ impl App {
             ("grid", Role::GridWorker, "grid_a"),
             ("auditor", Role::Auditor, "county"),
             ("admin_b", Role::Admin, "town_b"),
+            ("mediator_a", Role::Mediator, "committee_a"),
+            ("mediator_b", Role::Mediator, "committee_a"),
+            ("mediator_county", Role::Mediator, "committee_county"),
         ];
         for (name, role, unit) in cast {
             let user = store
@@ -109,6 +115,8 @@ impl App {
             tokens.insert(name, secret);
             users.insert(name, user.id);
         }
+        // The township committee's second mediator specialises in neighbour disputes.
+        store.set_mediator_specialities(users["mediator_b"], vec!["neighbour".into()]).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = minsheng_web::router(state);
@@ -1084,11 +1092,16 @@ async fn returns_and_extensions_wait_on_the_right_desk(app: &App) {
     let (_, after) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("clerk_a"), None).await;
     assert_eq!((after["extensions_granted"].as_u64(), &after["waiting_for"]), (Some(1), &Value::Null));
     let due = |m: &Value| m["clocks"][0]["due"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
-    assert_eq!(
-        due(&after).duration_since(due(&before)),
-        jiff::SignedDuration::from_hours(24 * 10),
-        "ten more days"
-    );
+    // Ten more days from the old last day, rolled on to a working day as statutory periods are
+    // (so the expectation holds whatever day the test runs).
+    let calendar = minsheng_domain::calendar::Calendar::builtin(jiff::tz::TimeZone::fixed(
+        jiff::tz::Offset::constant(8),
+    ))
+    .unwrap();
+    let last_day = calendar.date_of(due(&before) - jiff::SignedDuration::from_secs(1));
+    let extended = calendar.due_date(last_day, minsheng_domain::calendar::Limit::calendar_days(10));
+    assert_eq!(Some(due(&after)), calendar.end_of(extended), "ten more days");
+    assert!(due(&after).duration_since(due(&before)) >= jiff::SignedDuration::from_hours(24 * 10));
     assert!(
         !clerk
             .get("/")
@@ -1987,6 +2000,889 @@ async fn staff_change_their_password(app: &App) {
     assert_eq!(app.login("handler2", "新的密码要足够长才行").await.len(), 67);
 }
 
+// ---- People's mediation: a committee's disputes, its errors, its registers ----------------
+
+/// Today in the deployment's time zone (Asia/Shanghai, +08:00): the server runs on the real clock.
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))).date()
+}
+
+fn days_ahead(n: i64) -> jiff::civil::Date {
+    today().checked_add(jiff::Span::new().days(n)).unwrap()
+}
+
+/// `2026年5月14日`, as the letters write a date.
+fn date_words(d: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// Runs a command on the matter's current version as `who`; it must succeed. The matter after.
+async fn step(app: &App, who: &str, id: &Value, command: Value) -> Value {
+    let (s, m) = app.command(who, id, version_of(app, who, id).await, command.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{command}: {m}");
+    m
+}
+
+fn three_parties() -> Value {
+    json!([
+        {"name": "张建国", "phone": "13812345678", "id_card": "330681198001011232", "address": "诸暨市枫桥镇枫源村18号"},
+        {"role": "respondent", "name": "李某某", "phone": "0575-87012345"},
+        {"role": "other", "name": "王秀英", "phone": "13912345678"}
+    ])
+}
+
+/// A dispute registered at 枫源村 by clerk_a and transferred to the township committee.
+async fn committee_dispute(
+    app: &App,
+    title: &str,
+    category: &str,
+    amount_fen: i64,
+    people: u32,
+    parties: Value,
+) -> Value {
+    let mut intake = app.intake("village_a");
+    intake["title"] = json!(title);
+    intake["category"] = json!(category);
+    intake["amount_fen"] = json!(amount_fen);
+    intake["people_involved"] = json!(people);
+    intake["parties"] = parties;
+    let (s, m) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(intake)).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let to_committee = json!({"type": "assign", "mode": "transfer", "unit_id": app.unit("committee_a")});
+    let m = step(app, "clerk_a", &m["id"], to_committee).await;
+    assert_eq!(
+        (m["status"].as_str(), m["handling"]["lead_unit_name"].as_str()),
+        (Some("assigned"), Some("枫桥镇人民调解委员会")),
+        "{m}"
+    );
+    m
+}
+
+fn accept_by(app: &App, mediator: &str, source: &str) -> Value {
+    json!({
+        "type": "accept_mediation",
+        "mediator_id": app.users[mediator].0,
+        "chosen_by_party": true,
+        "source": source,
+        "requests": "请求对方疏通排水沟并赔偿积水损失"
+    })
+}
+
+fn clock_names(m: &Value) -> Vec<String> {
+    m["clocks"].as_array().unwrap().iter().map(|c| c["clock"].as_str().unwrap().to_owned()).collect()
+}
+
+fn clock_due(m: &Value, name: &str) -> Option<String> {
+    m["clocks"].as_array().unwrap().iter().find(|c| c["clock"] == name).map(|c| c["due"].to_string())
+}
+
+/// The error a problem document has for `field`.
+fn error_for<'a>(problem: &'a Value, field: &str) -> &'a Value {
+    problem["errors"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["field"] == field))
+        .unwrap_or_else(|| panic!("no error for {field} in {problem}"))
+}
+
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Registration, appointment by speciality, the rights notice, sessions, a signed agreement
+/// and its judicial confirmation, a follow-up visit and a relapse; both documents read back.
+async fn a_dispute_mediated_to_a_followed_up_agreement(app: &App) {
+    let m = committee_dispute(app, "邻里排水沟堵塞纠纷", "neighbour", 800_000, 3, three_parties()).await;
+    let id = m["id"].clone();
+    assert_eq!(m["mediation"], Value::Null, "not before a committee accepts it");
+    let committee = app.unit("committee_a");
+    let (mediator_a, mediator_b) = (app.users["mediator_a"].0, app.users["mediator_b"].0);
+
+    // The neighbour specialist comes first, though appointed after the other mediator.
+    let suggestions = format!("/api/v1/mediation/mediators?committee_id={committee}&category=neighbour");
+    let (s, list) = app.call(Method::GET, &suggestions, Some("clerk_a"), None).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let items = list["items"].as_array().unwrap();
+    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [mediator_b, mediator_a], "only the committee's own mediators, specialist first: {list}");
+    assert_eq!(
+        (items[0]["matches_category"].as_bool(), items[1]["matches_category"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!((&items[0]["specialities"], &items[0]["open_matters"]), (&json!(["neighbour"]), &json!(0)));
+
+    // The parties choose the specialist, who takes the dispute on.
+    let m = step(app, "mediator_b", &id, accept_by(app, "mediator_b", "application")).await;
+    let med = &m["mediation"];
+    assert_eq!(m["status"], "in_progress", "{m}");
+    assert_eq!(
+        (
+            med["committee_id"].as_i64(),
+            med["committee_name"].as_str(),
+            med["mediator_id"].as_i64(),
+            med["chosen_by_party"].as_bool(),
+            med["source"].as_str()
+        ),
+        (Some(committee), Some("枫桥镇人民调解委员会"), Some(mediator_b), Some(true), Some("application")),
+        "{m}"
+    );
+    let (_, list) = app.call(Method::GET, &suggestions, Some("clerk_a"), None).await;
+    assert_eq!(list["items"][0]["open_matters"], 1, "the specialist now mediates one dispute: {list}");
+
+    let m =
+        step(app, "mediator_b", &id, json!({"type": "notify_rights", "note": "当场宣读并发放告知书"})).await;
+    assert_eq!(m["mediation"]["rights_notified"], true);
+    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "schedule_session", "at": at.to_string(), "place": "枫源村调解室"}),
+    )
+    .await;
+    assert_eq!(m["mediation"]["next_session_place"], "枫源村调解室");
+    assert!(clock_names(&m).contains(&"session".to_owned()), "{m}");
+    for (n, record) in
+        [(1, "双方陈述事实，李某某承认堆放建筑垃圾"), (2, "现场查看排水沟，双方就疏通和赔偿达成一致")]
+    {
+        let held_at = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1);
+        let m = step(
+            app,
+            "mediator_b",
+            &id,
+            json!({
+                "type": "record_session",
+                "held_at": held_at.to_string(),
+                "place": "枫源村调解室",
+                "participants": "张建国、李某某、王秀英",
+                "record": record,
+                "proposals": "李某某清理垃圾并赔偿损失"
+            }),
+        )
+        .await;
+        assert_eq!(m["mediation"]["sessions"], n);
+        assert_eq!(m["mediation"]["next_session"], Value::Null, "the scheduled session was held");
+    }
+
+    // A written agreement of two terms, signed by everyone.
+    // Far enough apart that no holiday break rolls their follow-up visits onto one day.
+    let (first, second) = (days_ahead(5), days_ahead(40));
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({
+            "type": "draft_agreement",
+            "facts": "李某某在房屋东侧堆放建筑垃圾，堵塞三户共用排水沟，致张建国家院内积水。",
+            "issues": "排水沟的疏通责任及积水损失的赔偿。",
+            "responsibilities": "李某某负主要责任，王秀英对排水沟的日常维护负次要责任。",
+            "terms": [
+                {"obligor": "李某某", "content": "清除堆放的建筑垃圾并疏通排水沟", "manner": "现场清理", "deadline": first.to_string()},
+                {"obligor": "李某某", "content": "赔偿张建国积水损失人民币贰仟元", "manner": "银行转账", "deadline": second.to_string()}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(m["mediation"]["unsigned_draft_version"], 1, "{m}");
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "sign_agreement", "signed_on": today().to_string(), "parties_signed": [0, 1, 2], "mediator_signed": true}),
+    )
+    .await;
+    assert_eq!(m["status"], "replied", "履行中: {m}");
+    let med = &m["mediation"];
+    assert_eq!((med["outcome"].as_str(), &med["unsigned_draft_version"]), (Some("written"), &Value::Null));
+    let agreement = &med["agreement"];
+    let hash = agreement["content_hash"].as_str().unwrap().to_owned();
+    assert!(hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    assert_eq!(
+        (agreement["form"].as_str(), agreement["version"].as_u64(), agreement["signed_on"].as_str()),
+        (Some("written"), Some(1), Some(today().to_string().as_str()))
+    );
+    let deadlines: Vec<&str> =
+        agreement["terms"].as_array().unwrap().iter().map(|t| t["deadline"].as_str().unwrap()).collect();
+    assert_eq!(deadlines, [first.to_string(), second.to_string()]);
+    let clocks = clock_names(&m);
+    for clock in ["performance", "visit", "judicial_application"] {
+        assert!(clocks.contains(&clock.to_owned()), "{clock} in {clocks:?}");
+    }
+    assert_eq!(
+        clock_due(&m, "performance"),
+        Some(agreement["terms"][0]["due"].to_string()),
+        "the first term"
+    );
+    assert_eq!(clock_due(&m, "judicial_application"), Some(agreement["apply_by"].to_string()));
+    assert_eq!(med["visits_due"].as_array().unwrap().len(), 3, "after each term and after the agreement");
+
+    // Judicial confirmation: filed, accepted, confirmed.
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "file_judicial", "court": "市人民法院", "filed_on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(m["mediation"]["judicial"]["court"], "市人民法院");
+    let clocks = clock_names(&m);
+    assert!(clocks.contains(&"judicial_acceptance".to_owned()), "{clocks:?}");
+    assert!(!clocks.contains(&"judicial_application".to_owned()), "{clocks:?}");
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "record_judicial_acceptance", "accepted_on": today().to_string()}),
+    )
+    .await;
+    assert!(clock_names(&m).contains(&"judicial_ruling".to_owned()), "{m}");
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "record_judicial_ruling", "ruled_on": today().to_string(), "result": "confirmed"}),
+    )
+    .await;
+    let judicial = &m["mediation"]["judicial"];
+    assert_eq!(
+        (judicial["result"].as_str(), judicial["ruled_on"].as_str()),
+        (Some("confirmed"), Some(today().to_string().as_str()))
+    );
+    assert!(clock_names(&m).iter().all(|c| !c.starts_with("judicial")), "{m}");
+
+    // A follow-up visit, then the dispute comes back.
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "record_visit", "performance": "partial", "satisfaction": "satisfied", "risk": "low", "note": "垃圾已清除，赔偿款尚未支付"}),
+    )
+    .await;
+    assert_eq!(
+        (m["mediation"]["visits_done"].as_u64(), m["mediation"]["visits_due"].as_array().map(Vec::len)),
+        (Some(1), Some(2))
+    );
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "record_relapse", "reason": "李某某再次堆放垃圾，双方发生争吵"}),
+    )
+    .await;
+    let med = &m["mediation"];
+    assert_eq!(
+        (m["status"].as_str(), m["reopen_count"].as_u64(), med["relapses"].as_u64()),
+        (Some("in_progress"), Some(1), Some(1)),
+        "{m}"
+    );
+    assert_eq!((&med["outcome"], &med["agreement"]["relapsed"]), (&Value::Null, &json!(true)));
+    let clocks = clock_names(&m);
+    assert!(
+        !clocks.contains(&"performance".to_owned()) && !clocks.contains(&"visit".to_owned()),
+        "{clocks:?}"
+    );
+
+    // The documents, read back out of their PDFs.
+    let (_, letters) =
+        app.call(Method::GET, &format!("/api/v1/matters/{id}/letters"), Some("mediator_b"), None).await;
+    let kinds: Vec<&str> =
+        letters["items"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["rights", "agreement"], "{letters}");
+    let text = letter(app, "mediator_b", &id, "agreement").await;
+    for want in [
+        "人民调解协议书",
+        "枫桥镇人民调解委员会",
+        "张建国",
+        "李某某",
+        "王秀英",
+        "调解员",
+        "清除堆放的建筑垃圾并疏通排水沟",
+        &format!("{}前履行完毕", date_words(second)),
+        "第1版",
+        &hash,
+    ] {
+        assert!(text.contains(want), "{want} missing from the agreement: {text}");
+    }
+    let text = letter(app, "mediator_b", &id, "rights").await;
+    for want in
+        ["人民调解当事人权利义务告知书", "枫桥镇人民调解委员会", "张建国", "李某某", "王秀英", "司法确认"]
+    {
+        assert!(text.contains(want), "{want} missing from the rights notice: {text}");
+    }
+
+    // Mediated again after the relapse: a new version, confirmed (or not) on its own.
+    let held_at = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1)).to_string();
+    step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "record_session", "held_at": held_at, "place": "枫源村调解室", "participants": "三方当事人", "record": "再次调解"}),
+    )
+    .await;
+    let again = days_ahead(4);
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({
+            "type": "draft_agreement",
+            "facts": "李某某再次堆放建筑垃圾。",
+            "issues": "垃圾的清运。",
+            "responsibilities": "李某某负全部责任。",
+            "terms": [{"obligor": "李某某", "content": "将建筑垃圾运离现场", "manner": "雇车清运", "deadline": again.to_string()}]
+        }),
+    )
+    .await;
+    assert_eq!(m["mediation"]["unsigned_draft_version"], 2, "{m}");
+    let m = step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "sign_agreement", "signed_on": today().to_string(), "parties_signed": [0, 1, 2], "mediator_signed": true}),
+    )
+    .await;
+    let med = &m["mediation"];
+    assert_eq!(
+        (m["status"].as_str(), med["outcome"].as_str(), med["agreement"]["version"].as_u64()),
+        (Some("replied"), Some("written"), Some(2)),
+        "{m}"
+    );
+    assert_eq!((&med["agreement"]["relapsed"], &med["judicial"]), (&json!(false), &Value::Null));
+    assert_ne!(med["agreement"]["content_hash"].as_str(), Some(hash.as_str()));
+    assert!(clock_names(&m).contains(&"judicial_application".to_owned()), "{m}");
+    let text = letter(app, "mediator_b", &id, "agreement").await;
+    assert!(
+        text.contains("第2版") && text.contains("将建筑垃圾运离现场") && !text.contains("赔偿张建国积水损失"),
+        "{text}"
+    );
+}
+
+/// Every mediation input error names its field, with the field's Chinese name and a Chinese
+/// message (English on request), and changes nothing.
+async fn mediation_bad_input_is_named_in_chinese(app: &App) {
+    let m = committee_dispute(app, "宅基地边界纠纷", "neighbour", 100_000, 3, three_parties()).await;
+    let id = m["id"].clone();
+    let refused = async |who: &str, command: Value| {
+        let (s, p) = app.command(who, &id, version_of(app, who, &id).await, command).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        p
+    };
+
+    // A mediator of the county committee is not this committee's to appoint; nor is a clerk.
+    for who in ["mediator_county", "clerk_a"] {
+        let p = refused("mediator_b", accept_by(app, who, "application")).await;
+        assert_eq!(fields(&p), ["mediator_id"], "{p}");
+        let e = error_for(&p, "mediator_id");
+        assert_eq!(
+            (e["label"].as_str(), e["message"].as_str()),
+            (Some("调解员"), Some("须为该调委会在岗的调解员")),
+            "{p}"
+        );
+    }
+    step(app, "mediator_b", &id, accept_by(app, "mediator_b", "application")).await;
+
+    // A session "held" in the future.
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2);
+    let session = json!({
+        "type": "record_session",
+        "held_at": later.to_string(),
+        "place": "枫源村调解室",
+        "participants": "张建国、李某某、王秀英",
+        "record": "双方陈述"
+    });
+    let p = refused("mediator_b", session.clone()).await;
+    assert_eq!(fields(&p), ["held_at"], "{p}");
+    let e = error_for(&p, "held_at");
+    assert_eq!(
+        (e["label"].as_str(), e["message"].as_str()),
+        (Some("调解时间"), Some("不能晚于今天（记录的是已经发生的事）"))
+    );
+
+    // Terms: one dated before today, one without a deadline.
+    let yesterday = today().checked_sub(jiff::Span::new().days(1)).unwrap();
+    let mut draft = json!({
+        "type": "draft_agreement",
+        "facts": "李某某在宅基地边界砌墙。",
+        "issues": "围墙是否越界。",
+        "responsibilities": "李某某负全部责任。",
+        "terms": [
+            {"obligor": "李某某", "content": "拆除越界围墙", "manner": "现场拆除", "deadline": yesterday.to_string()},
+            {"obligor": "李某某", "content": "恢复原状", "manner": "现场施工"}
+        ]
+    });
+    let p = refused("mediator_b", draft.clone()).await;
+    assert_eq!(fields(&p), ["terms[0].deadline", "terms[1].deadline"], "{p}");
+    let e = error_for(&p, "terms[1].deadline");
+    assert_eq!(
+        (e["label"].as_str(), e["message"].as_str()),
+        (Some("第2条协议条款·履行期限"), Some("必填，不能为空"))
+    );
+    assert!(e["label"].as_str().unwrap().contains("履行期限"));
+    let e = error_for(&p, "terms[0].deadline");
+    assert_eq!(e["label"], "第1条协议条款·履行期限");
+    assert!(has_chinese(e["message"].as_str().unwrap()), "{p}");
+    draft["terms"][0]["deadline"] = json!(days_ahead(3).to_string());
+    draft["terms"][1]["deadline"] = json!(days_ahead(7).to_string());
+    step(app, "mediator_b", &id, draft).await;
+
+    // Signed without the third party.
+    let unsigned = json!({"type": "sign_agreement", "signed_on": today().to_string(), "parties_signed": [0, 1], "mediator_signed": true});
+    let p = refused("mediator_b", unsigned.clone()).await;
+    assert_eq!(fields(&p), ["parties[2].signed"], "{p}");
+    let e = error_for(&p, "parties[2].signed");
+    assert_eq!(
+        (e["label"].as_str(), e["message"].as_str()),
+        (Some("第3位当事人·签名"), Some("尚未签名：协议须经各方当事人和调解员签名"))
+    );
+
+    // In English on request.
+    let english = async |command: Value| {
+        let version = version_of(app, "mediator_b", &id).await;
+        let (s, p) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/matters/{id}/commands"),
+                Some("mediator_b"),
+                Some(json!({"expected_version": version, "command": command})),
+                &[("accept-language", "en")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        p
+    };
+    let p = english(unsigned).await;
+    let e = error_for(&p, "parties[2].signed");
+    assert_eq!(
+        (e["label"].as_str(), e["message"].as_str()),
+        (Some("party 3: signature"), Some("has not signed: every party and the mediator must sign"))
+    );
+    let p = english(session).await;
+    let e = error_for(&p, "held_at");
+    assert_eq!(
+        (e["label"].as_str(), e["message"].as_str()),
+        (Some("time held"), Some("may not be in the future (it records something done)"))
+    );
+
+    // None of it changed the dispute: the draft still awaits its signatures.
+    let (_, m) = app.call(Method::GET, &format!("/api/v1/matters/{id}"), Some("mediator_b"), None).await;
+    let med = &m["mediation"];
+    assert_eq!(
+        (m["status"].as_str(), med["sessions"].as_u64(), med["unsigned_draft_version"].as_u64()),
+        (Some("in_progress"), Some(0), Some(1)),
+        "{m}"
+    );
+    assert_eq!((&med["agreement"], &med["outcome"]), (&Value::Null, &Value::Null));
+}
+
+/// A register downloaded as `who` and read back with calamine: its sheet's name, and every
+/// row (the header first) as the cells' text.
+async fn register_rows(app: &App, who: &str, kind: &str, query: &str) -> (String, Vec<Vec<String>>) {
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/mediation/registers/{kind}.xlsx?{query}", app.base))
+        .bearer_auth(&app.tokens[who])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{kind}");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let xlsx = resp.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let name = calamine::Reader::sheet_names(&book)[0].clone();
+    let sheet = calamine::Reader::worksheet_range(&mut book, &name).unwrap();
+    assert_eq!(sheet.start(), Some((0, 0)));
+    let rows = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    (name, rows)
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+/// Three disputes through the township committee (a written agreement performed and visited,
+/// a failure with the routes told, an oral agreement from screening), then each register and
+/// the monthly counts for today hold exactly those facts.
+async fn the_committees_registers_match_what_was_recorded(app: &App) {
+    let two = |a: &str, b: &str| json!([{"name": a}, {"role": "respondent", "name": b}]);
+    // A written agreement, performed and visited.
+    let a = committee_dispute(app, "相邻排水纠纷", "neighbour", 1_250_000, 2, two("张建国", "李某某")).await;
+    let a_id = a["id"].clone();
+    step(app, "mediator_b", &a_id, accept_by(app, "mediator_b", "application")).await;
+    let held_at = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1)).to_string();
+    let session = json!({"type": "record_session", "held_at": held_at, "place": "枫源村调解室", "participants": "双方当事人", "record": "达成一致"});
+    step(app, "mediator_b", &a_id, session.clone()).await;
+    let deadline = days_ahead(7);
+    step(
+        app,
+        "mediator_b",
+        &a_id,
+        json!({
+            "type": "draft_agreement",
+            "facts": "李某某堵塞排水沟。",
+            "issues": "排水沟的疏通。",
+            "responsibilities": "李某某负全部责任。",
+            "terms": [{"obligor": "李某某", "content": "疏通排水沟", "manner": "现场清理", "deadline": deadline.to_string()}]
+        }),
+    )
+    .await;
+    let signed = step(
+        app,
+        "mediator_b",
+        &a_id,
+        json!({"type": "sign_agreement", "signed_on": today().to_string(), "parties_signed": [0, 1], "mediator_signed": true}),
+    )
+    .await;
+    let hash = signed["mediation"]["agreement"]["content_hash"].as_str().unwrap().to_owned();
+    step(app, "mediator_b", &a_id, json!({"type": "record_performance", "term": 0, "note": "已疏通"})).await;
+    step(
+        app,
+        "mediator_b",
+        &a_id,
+        json!({"type": "record_visit", "performance": "performed", "satisfaction": "satisfied", "risk": "none", "note": "双方满意"}),
+    )
+    .await;
+    step(
+        app,
+        "mediator_b",
+        &a_id,
+        json!({"type": "file_judicial", "court": "市人民法院", "filed_on": today().to_string()}),
+    )
+    .await;
+
+    // A failure, referred by the police, with a risk reported on the way.
+    let b = committee_dispute(app, "承包地界纠纷", "land", 300_000, 3, two("赵大海", "钱小梅")).await;
+    let b_id = b["id"].clone();
+    let mut accept = accept_by(app, "mediator_a", "police");
+    accept["referred_by"] = json!("枫桥派出所");
+    accept["chosen_by_party"] = json!(false);
+    step(app, "mediator_a", &b_id, accept).await;
+    step(app, "mediator_a", &b_id, session).await;
+    step(
+        app,
+        "mediator_a",
+        &b_id,
+        json!({"type": "flag_risk", "description": "双方言语冲突，有肢体冲突苗头", "reported_to": "枫桥派出所"}),
+    )
+    .await;
+    let failed = step(
+        app,
+        "mediator_a",
+        &b_id,
+        json!({"type": "record_failure", "reason": "双方分歧过大", "routes": ["litigation", "arbitration"], "referred_to": "市人民法院"}),
+    )
+    .await;
+    assert_eq!(
+        (failed["status"].as_str(), failed["mediation"]["outcome"].as_str()),
+        (Some("closed"), Some("failed"))
+    );
+
+    // An oral agreement on a dispute found by screening.
+    let c = committee_dispute(app, "赡养费纠纷", "family", 50_000, 4, two("孙立", "周敏")).await;
+    let c_id = c["id"].clone();
+    step(app, "mediator_a", &c_id, accept_by(app, "mediator_a", "screening")).await;
+    let oral_deadline = days_ahead(3);
+    let oral = step(
+        app,
+        "mediator_a",
+        &c_id,
+        json!({
+            "type": "record_oral_agreement",
+            "content": "周敏每月支付赡养费",
+            "terms": [{"obligor": "周敏", "content": "支付本月赡养费", "manner": "现金", "deadline": oral_deadline.to_string()}]
+        }),
+    )
+    .await;
+    assert_eq!(
+        (oral["status"].as_str(), oral["mediation"]["outcome"].as_str()),
+        (Some("replied"), Some("oral"))
+    );
+
+    let day = today().to_string();
+    let query = format!("committee_id={}&from={day}&to={day}", app.unit("committee_a"));
+    let (a_no, b_no, c_no) = (a_id.to_string(), b_id.to_string(), c_id.to_string());
+    let (a_parties, b_parties, c_parties) = (
+        "张建国（申请人）、李某某（被申请人）",
+        "赵大海（申请人）、钱小梅（被申请人）",
+        "孙立（申请人）、周敏（被申请人）",
+    );
+
+    let (name, rows) = register_rows(app, "clerk_a", "screening", &query).await;
+    assert_eq!(name, "纠纷排查登记簿");
+    assert_eq!(
+        rows,
+        [
+            row(&["序号", "排查日期", "编号", "纠纷类型", "地点", "当事人", "简要情况", "处理情况"]),
+            row(&[
+                "1",
+                &day,
+                &c_no,
+                "婚姻家庭",
+                "枫桥镇 / 枫源村",
+                c_parties,
+                "赡养费纠纷",
+                "调解成功（口头协议）"
+            ]),
+        ]
+    );
+
+    let (name, rows) = register_rows(app, "clerk_a", "mediation", &query).await;
+    assert_eq!(name, "人民调解登记簿");
+    let requests = "请求对方疏通排水沟并赔偿积水损失";
+    assert_eq!(
+        rows,
+        [
+            row(&[
+                "序号",
+                "受理日期",
+                "编号",
+                "纠纷类型",
+                "来源",
+                "当事人",
+                "简要情况",
+                "当事人请求",
+                "调解员",
+                "调解次数",
+                "调解结果",
+                "结束日期"
+            ]),
+            row(&[
+                "1",
+                &day,
+                &a_no,
+                "邻里纠纷",
+                "当事人申请",
+                a_parties,
+                "相邻排水纠纷",
+                requests,
+                "mediator_b",
+                "1",
+                "调解成功（书面协议）",
+                &day
+            ]),
+            row(&[
+                "2",
+                &day,
+                &b_no,
+                "土地纠纷",
+                "公安机关移送（枫桥派出所）",
+                b_parties,
+                "承包地界纠纷",
+                requests,
+                "mediator_a",
+                "1",
+                "调解不成",
+                &day
+            ]),
+            row(&[
+                "3",
+                &day,
+                &c_no,
+                "婚姻家庭",
+                "主动排查",
+                c_parties,
+                "赡养费纠纷",
+                requests,
+                "mediator_a",
+                "0",
+                "调解成功（口头协议）",
+                &day
+            ]),
+        ]
+    );
+
+    let (name, rows) = register_rows(app, "clerk_a", "agreements", &query).await;
+    assert_eq!(name, "调解协议登记簿");
+    assert_eq!(
+        rows,
+        [
+            row(&[
+                "序号",
+                "协议日期",
+                "编号",
+                "版本",
+                "形式",
+                "当事人",
+                "协议条款",
+                "司法确认",
+                "履行情况",
+                "是否反弹",
+                "内容摘要"
+            ]),
+            row(&[
+                "1",
+                &day,
+                &a_no,
+                "1",
+                "书面协议",
+                a_parties,
+                &format!("李某某：疏通排水沟（现场清理，{deadline}前）"),
+                "已申请",
+                "已履行",
+                "否",
+                &hash[..16]
+            ]),
+            row(&[
+                "2",
+                &day,
+                &c_no,
+                "1",
+                "口头协议",
+                c_parties,
+                &format!("周敏：支付本月赡养费（现金，{oral_deadline}前）"),
+                "",
+                "未履行",
+                "否",
+                ""
+            ]),
+        ]
+    );
+
+    let (name, rows) = register_rows(app, "clerk_a", "visits", &query).await;
+    assert_eq!(name, "回访登记簿");
+    assert_eq!(
+        rows,
+        [
+            row(&["序号", "回访日期", "编号", "当事人", "履行情况", "满意度", "遗留风险", "回访人", "备注"]),
+            row(&["1", &day, &a_no, a_parties, "已履行", "满意", "无", "mediator_b", "双方满意"]),
+        ]
+    );
+
+    let (name, rows) = register_rows(app, "clerk_a", "summary", &query).await;
+    assert_eq!(name, "人民调解工作月报");
+    assert_eq!(
+        rows,
+        [
+            row(&["项目", "数值"]),
+            row(&["受理纠纷（件）", "3"]),
+            row(&["调解纠纷（件）", "3"]),
+            row(&["调解成功（件）", "2"]),
+            row(&["调解成功率", "66.7%"]),
+            row(&["涉及金额（元）", "16000"]),
+            row(&["涉及人数（人）", "9"]),
+            row(&["反弹（件）", "0"]),
+            row(&["回访（次）", "1"]),
+            row(&["风险预警（次）", "1"]),
+        ]
+    );
+
+    let expected = json!({
+        "received": 3,
+        "mediated": 3,
+        "succeeded": 2,
+        "success_rate_permille": 667,
+        "amount_fen": 1_600_000,
+        "people": 9,
+        "relapses": 0,
+        "visits": 1,
+        "risk_flags": 1
+    });
+    for who in ["clerk_a", "leader"] {
+        let (s, summary) =
+            app.call(Method::GET, &format!("/api/v1/mediation/summary?{query}"), Some(who), None).await;
+        assert_eq!((s, &summary), (StatusCode::OK, &expected), "{who}");
+    }
+    // Yesterday's books are empty.
+    let yesterday = today().checked_sub(jiff::Span::new().days(1)).unwrap();
+    let (_, summary) = app
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/mediation/summary?committee_id={}&from={yesterday}&to={yesterday}",
+                app.unit("committee_a")
+            ),
+            Some("clerk_a"),
+            None,
+        )
+        .await;
+    assert_eq!((&summary["received"], &summary["success_rate_permille"]), (&json!(0), &Value::Null));
+
+    // Another township's clerk may not read this committee's books.
+    for path in [
+        format!("/api/v1/mediation/registers/mediation.xlsx?{query}"),
+        format!("/api/v1/mediation/summary?{query}"),
+    ] {
+        let (s, p) = app.call(Method::GET, &path, Some("clerk_b"), None).await;
+        assert_eq!(
+            (s, fields(&p)),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec!["committee_id".to_string()]),
+            "{p}"
+        );
+        assert_eq!(p["errors"][0]["message"], "不在您的管辖范围内", "{p}");
+    }
+
+    // A fourth dispute, escalated to the county committee after the township committee took
+    // it on, stays in the township committee's books as far as it went there, and enters the
+    // county committee's when that committee accepts it.
+    let d = committee_dispute(app, "山林权属纠纷", "land", 200_000, 5, two("吴山", "郑林")).await;
+    let d_id = d["id"].clone();
+    step(app, "mediator_a", &d_id, accept_by(app, "mediator_a", "application")).await;
+    let moved = step(
+        app,
+        "mediator_a",
+        &d_id,
+        json!({"type": "transfer_mediation", "unit_id": app.unit("committee_county"), "linkage": "escalate", "reason": "涉及跨镇山林，提请市调委会调解"}),
+    )
+    .await;
+    assert_eq!(
+        (moved["status"].as_str(), moved["handling"]["lead_unit_name"].as_str()),
+        (Some("assigned"), Some("诸暨市人民调解委员会")),
+        "{moved}"
+    );
+    step(app, "mediator_county", &d_id, accept_by(app, "mediator_county", "application")).await;
+    let (d_no, d_parties) = (d_id.to_string(), "吴山（申请人）、郑林（被申请人）");
+    let (_, rows) = register_rows(app, "clerk_a", "mediation", &query).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(
+        rows[4],
+        row(&[
+            "4",
+            &day,
+            &d_no,
+            "土地纠纷",
+            "当事人申请",
+            d_parties,
+            "山林权属纠纷",
+            requests,
+            "mediator_a",
+            "0",
+            "调解中",
+            ""
+        ])
+    );
+    let (_, summary) =
+        app.call(Method::GET, &format!("/api/v1/mediation/summary?{query}"), Some("clerk_a"), None).await;
+    assert_eq!((&summary["received"], &summary["mediated"]), (&json!(4), &json!(3)), "{summary}");
+    let county = format!("committee_id={}&from={day}&to={day}", app.unit("committee_county"));
+    let (_, rows) = register_rows(app, "leader", "mediation", &county).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1],
+        row(&[
+            "1",
+            &day,
+            &d_no,
+            "土地纠纷",
+            "当事人申请",
+            d_parties,
+            "山林权属纠纷",
+            requests,
+            "mediator_county",
+            "0",
+            "调解中",
+            ""
+        ])
+    );
+    let (_, summary) =
+        app.call(Method::GET, &format!("/api/v1/mediation/summary?{county}"), Some("leader"), None).await;
+    assert_eq!(
+        (&summary["received"], &summary["mediated"], &summary["success_rate_permille"]),
+        (&json!(1), &json!(0), &Value::Null),
+        "{summary}"
+    );
+}
+
 on_both_engines!(
     App;
     operations_endpoints,
@@ -2012,4 +2908,7 @@ on_both_engines!(
     a_petition_runs_to_final_with_its_letters,
     the_calendar_and_limits_pages,
     a_wage_claim_tracks_what_is_recovered,
+    a_dispute_mediated_to_a_followed_up_agreement,
+    mediation_bad_input_is_named_in_chinese,
+    the_committees_registers_match_what_was_recorded,
 );

@@ -284,10 +284,14 @@ pub async fn period_data(
     let start = calendar.time_zone().to_zoned(first.to_datetime(jiff::civil::Time::midnight()));
     let from = start.map(|z| z.timestamp()).map_err(|_| ApiError::field("from", Issue::BadDate))?;
     let to = calendar.end_of(last).ok_or(ApiError::field("to", Issue::BadDate))?;
-    // Disputes this committee has led, registered before the period ends: follow-ups of
-    // older agreements fall into later periods.
+    // Disputes this committee leads, or accepted and then transferred on (its acceptance and
+    // what came of it stay in its books), registered before the period ends: follow-ups of
+    // older agreements fall into later periods. A unit keeps sight of what it handled, so the
+    // committee's own subtree (inside the caller's scope, checked above) holds them all.
     let org = state.org();
     let path = org.path(committee).ok_or(ApiError::NotFound)?;
+    let handled = Scope::subtree(path.clone());
+    let ours = |u: UnitId| org.path(u).is_some_and(|p| p.starts_with(&path));
     let filter = MatterFilter {
         kind: Some(MatterKind::Dispute),
         registered_before: Some(to),
@@ -296,15 +300,16 @@ pub async fn period_data(
     let mut out = vec![];
     let mut before = None;
     loop {
-        let page = state.store.list(&caller.scope, &filter, Page { before, limit: 500 }).await?;
+        let page = state.store.list(&handled, &filter, Page { before, limit: 500 }).await?;
         for s in &page.items {
-            let led = s.lead_unit_id.is_some_and(|l| org.path(l).is_some_and(|p| p.starts_with(&path)));
-            if !led {
+            let Some(events) = state.store.events(&handled, s.id).await? else { continue };
+            let accepted = events.iter().any(|e| {
+                matches!(&e.event, minsheng_domain::Event::MediationAccepted { committee, .. } if ours(*committee))
+            });
+            if !(s.lead_unit_id.is_some_and(ours) || accepted) {
                 continue;
             }
-            if let Some(events) = state.store.events(&caller.scope, s.id).await?
-                && let Some(m) = Matter::from_events(&events)
-            {
+            if let Some(m) = Matter::from_events(&events) {
                 out.push((m, events));
             }
         }
