@@ -3,15 +3,29 @@
 //! journey (sign in, register a phone complaint with two parties, route it to a department,
 //! handle and reply as that department, close as the clerk, find it in the closed list and
 //! export the list),
-//! scope by URL, and the English switch. Screenshots of each main page are saved under
-//! `$CARGO_TARGET_TMPDIR/screenshots`. Without Chromium or chromedriver the test fails.
+//! scope by URL, and the English switch. A second journey, against the web app run in this
+//! process on a manual clock with its scheduler, takes a neighbour dispute through people's
+//! mediation: acceptance, two sessions, a written agreement printed and downloaded, judicial
+//! confirmation, the follow-up visit falling due as the clock moves on, and a relapse that
+//! reopens it. Screenshots of each main page are saved under
+//! `$CARGO_TARGET_TMPDIR/screenshots`. Without Chromium or chromedriver the tests fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use jiff::Timestamp;
+use minsheng_domain::{Role, UnitId, UnitKind};
+use minsheng_store::{NewUnit, NewUser};
+use minsheng_web::clock::ManualClock;
+use minsheng_web::scheduler::{self, SchedulerConfig};
+use minsheng_web::{AppState, Settings};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Every user's password: the demo's, and the in-process county's.
+const PASSWORD: &str = "minsheng2026";
 
 struct Killed(Child);
 
@@ -138,7 +152,7 @@ impl Journey {
     async fn sign_in(&self, user: &str) {
         self.go("/login").await;
         self.fill("#username", user).await;
-        self.fill("#password", "minsheng2026").await;
+        self.fill("#password", PASSWORD).await;
         self.click("form[action='/login'] button").await;
         self.wait_for("您好").await;
     }
@@ -464,4 +478,456 @@ async fn the_daily_journey_in_chromium() {
     phone.sign_in("clerk_109").await;
     phone.shot("workbench-phone").await;
     phone.c.close().await.unwrap();
+}
+
+/// The web app run in this process on a clock the test moves: a fresh SQLite store, a small
+/// county (诸暨市 → 枫桥镇 → 枫源村, the township's mediation committee, the city court), a
+/// clerk at the township and a mediator in the committee, the router and the scheduler.
+struct InProcess {
+    base: String,
+    clock: Arc<ManualClock>,
+    state: AppState,
+    stop: tokio::sync::oneshot::Sender<()>,
+    scheduler: tokio::task::JoinHandle<()>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// An instant in China Standard Time: `cst("2026-03-02 09:00")`.
+fn cst(at: &str) -> Timestamp {
+    format!("{}:00+08:00", at.replace(' ', "T")).parse().unwrap()
+}
+
+async fn add_unit(state: &AppState, parent: UnitId, kind: UnitKind, name: &str) -> UnitId {
+    let parent_path = state.org().path(parent).unwrap();
+    let unit = state
+        .store
+        .create_unit(NewUnit { parent_id: Some(parent), kind, name: name.into(), code: None, parent_path })
+        .await
+        .unwrap();
+    state.reload().await.unwrap();
+    unit.id
+}
+
+async fn add_user(state: &AppState, username: &str, display_name: &str, role: Role, unit: UnitId) -> i64 {
+    let password_hash = minsheng_web::auth::hash_password(PASSWORD).unwrap();
+    let user = state
+        .store
+        .create_user(NewUser {
+            username: username.into(),
+            display_name: display_name.into(),
+            role,
+            unit_id: unit,
+            password_hash,
+            created_at: state.clock.now(),
+        })
+        .await
+        .unwrap();
+    user.id.0
+}
+
+impl InProcess {
+    async fn start(dir: &Path, at: Timestamp) -> Self {
+        let clock = Arc::new(ManualClock::new(at));
+        let store = minsheng_store::open(dir.join("minsheng.db").to_str().unwrap()).await.unwrap();
+        let settings = Settings { attachments_dir: dir.join("attachments"), ..Settings::default() };
+        let state = AppState::load(store, clock.clone(), settings).await.unwrap();
+        minsheng_web::bootstrap(&state, "诸暨市", Some("admin".into()), Some(PASSWORD.into())).await.unwrap();
+        let county = state.org().iter().find(|u| u.parent_id.is_none()).unwrap().id;
+        let town = add_unit(&state, county, UnitKind::Township, "枫桥镇").await;
+        add_unit(&state, town, UnitKind::Village, "枫源村").await;
+        let committee = add_unit(&state, town, UnitKind::Committee, "枫桥镇人民调解委员会").await;
+        add_unit(&state, county, UnitKind::Department, "诸暨市人民法院").await;
+        add_user(&state, "clerk_fq", "楼晓燕", Role::Clerk, town).await;
+        let mediator = add_user(&state, "mediator_fq", "陈国平", Role::Mediator, committee).await;
+        state
+            .store
+            .set_mediator_specialities(minsheng_domain::UserId(mediator), vec!["neighbour".into()])
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = minsheng_web::router(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        // Ticks often, so a moved clock fires its timers within a moment.
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = SchedulerConfig { interval: Duration::from_millis(200), ..SchedulerConfig::default() };
+        let scheduler = tokio::spawn(scheduler::run(state.clone(), config, async move {
+            let _ = stopped.await;
+        }));
+        Self { base, clock, state, stop, scheduler, server }
+    }
+
+    /// Moves the clock to `at` (China Standard Time).
+    fn set_clock(&self, at: &str) {
+        self.clock.set(cst(at));
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.scheduler.await.unwrap();
+        self.server.abort();
+        self.state.store.close().await;
+    }
+}
+
+/// The matter page's mediation forms.
+impl Journey {
+    fn form_of(action: &str) -> String {
+        format!("form:has(input[name='action'][value='{action}'])")
+    }
+
+    /// Sets the `nth` field named `name` in the form for `action`: types into text, ticks a
+    /// box, sets a date or a time (whose typing depends on the browser's locale) as the picker
+    /// would.
+    async fn put(&self, action: &str, name: &str, nth: usize, value: &str) {
+        self.unfold(action).await;
+        let selector = format!("{} [name='{name}']", Self::form_of(action));
+        let all = self.c.find_all(Locator::Css(&selector)).await.unwrap();
+        let e = all.get(nth).unwrap_or_else(|| panic!("{selector} #{nth}"));
+        match e.attr("type").await.unwrap().as_deref() {
+            Some("date" | "datetime-local") => {
+                let script = "arguments[0].value = arguments[1]; \
+                              arguments[0].dispatchEvent(new Event('change', {bubbles: true}));";
+                self.c
+                    .execute(script, vec![serde_json::to_value(e).unwrap(), serde_json::json!(value)])
+                    .await
+                    .unwrap();
+            }
+            Some("checkbox") => {
+                if !e.is_selected().await.unwrap() {
+                    e.click().await.unwrap();
+                }
+            }
+            _ => {
+                e.clear().await.unwrap();
+                e.send_keys(value).await.unwrap();
+            }
+        }
+    }
+
+    /// The matter's version in the page (its forms carry it).
+    fn version_in(body: &str) -> Option<i64> {
+        let (_, rest) = body.split_once("name=\"version\" value=\"")?;
+        rest.split('"').next()?.parse().ok()
+    }
+
+    /// Submits the form for `action` and waits for the page after it: saved, the matter a
+    /// version on. Fails with the page's errors if it was refused.
+    async fn submit(&self, action: &str) -> String {
+        let before = Self::version_in(&self.body().await);
+        self.click(&format!("{} button[type=submit]", Self::form_of(action))).await;
+        for _ in 0..100 {
+            let body = self.body().await;
+            if body.contains("class=\"notice error\"") {
+                let errors: Vec<&str> = body
+                    .split("class=\"notice error\" role=\"alert\">")
+                    .skip(1)
+                    .filter_map(|e| e.split('<').next())
+                    .collect();
+                panic!("{action} was refused: {errors:?}");
+            }
+            if body.contains("已保存") && Self::version_in(&body) != before {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Unsent (the browser refused a field) or never saved: show where it stopped.
+        let invalid =
+            self.c.find_all(Locator::Css(&format!("{} :invalid", Self::form_of(action)))).await.unwrap();
+        let mut names = vec![];
+        for e in invalid {
+            names.push(e.attr("name").await.unwrap().unwrap_or_default());
+        }
+        panic!("{action} never came back saved; fields the browser refuses: {names:?}");
+    }
+
+    /// Reloads the page until it has an element at `xpath` (the scheduler acts on its own).
+    async fn reload_until(&self, xpath: &str) {
+        for _ in 0..50 {
+            self.c.refresh().await.unwrap();
+            if self.has(xpath).await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("the page never showed {xpath}");
+    }
+
+    /// The page is no wider than the window: nothing makes it scroll sideways.
+    async fn fits_the_window(&self) {
+        let widths = self
+            .c
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(widths[0].as_i64() <= widths[1].as_i64(), "the page scrolls sideways: {widths}");
+    }
+
+    /// Scrolls the element at `selector` to the top of the window (to see it on a screenshot).
+    async fn scroll_to(&self, selector: &str) {
+        let e = self.css(selector).await;
+        self.c
+            .execute("arguments[0].scrollIntoView({block: 'start'});", vec![serde_json::to_value(e).unwrap()])
+            .await
+            .unwrap();
+    }
+
+    /// Whether the page has an element at `xpath`.
+    async fn has(&self, xpath: &str) -> bool {
+        !self.c.find_all(Locator::XPath(xpath)).await.unwrap().is_empty()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mediation_journey_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = InProcess::start(dir.path(), cst("2026-03-02 09:00")).await;
+    let (_driver, webdriver) = start_chromedriver();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let j = Journey { c: browser(&webdriver, "1366,768").await, base: app.base.clone(), shots };
+
+    // 1. The township's clerk registers a neighbour dispute with three parties and sends it to
+    // the township's mediation committee.
+    j.sign_in("clerk_fq").await;
+    j.go("/matters/new").await;
+    let place =
+        j.c.find(Locator::XPath("//datalist[@id='places']/option[contains(@value, '枫源村')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    let parties = [("楼阿根", "13857500011"), ("何志强", "13857500022"), ("何志明", "13857500033")];
+    j.fill_intake(&Intake {
+        kind: "dispute",
+        channel: "visit",
+        category: "neighbour",
+        place: &place,
+        title: "宅基地之间排水沟被围墙堵塞引发的邻里纠纷",
+        body: "楼阿根来访反映：邻居何志强、何志明兄弟去年翻建围墙时占用并堵塞了两家之间的排水沟，\
+               雨天积水渗入楼家房屋，多次协商未果，请求调解。",
+        parties: &parties,
+    })
+    .await;
+    j.css("#p2-role").await.select_by_value("other").await.unwrap();
+    j.fill("#people", "3").await;
+    j.fill("#amount", "3000").await;
+    j.click("form.intake button[type=submit]").await;
+    j.wait_for("已保存").await;
+    let matter = j.c.current_url().await.unwrap().path().to_owned();
+    assert!(matter.starts_with("/matters/"), "{matter}");
+    let committee =
+        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '枫桥镇人民调解委员会')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    j.choose("assign", "unit_id", &committee).await;
+    j.act("assign", None).await;
+    j.wait_for("status s-assigned").await;
+    j.sign_out().await;
+
+    // The committee's mediator accepts it, appointed by the committee, and tells the parties
+    // their rights.
+    j.sign_in("mediator_fq").await;
+    j.go(&matter).await;
+    let suggested =
+        j.css("form:has(input[value='accept_mediation']) select[name='mediator_id'] option").await;
+    assert_eq!(
+        suggested.text().await.unwrap(),
+        "★ 陈国平（在办 0）",
+        "the mediator who knows neighbour disputes"
+    );
+    j.choose("accept_mediation", "chosen_by_party", "no").await;
+    j.put(
+        "accept_mediation",
+        "requests",
+        0,
+        "请求何志强、何志明拆除堵塞排水沟的围墙，恢复排水，并赔偿房屋渗水损失。",
+    )
+    .await;
+    let page = j.submit("accept_mediation").await;
+    assert!(page.contains("status s-in_progress") && page.contains("调解受理登记"));
+    assert!(page.contains("枫桥镇人民调解委员会") && page.contains("陈国平（否，调委会指定）"));
+    j.shot("mediation-accepted").await;
+    j.fits_the_window().await;
+    j.act("notify_rights", Some("已当面送达权利义务告知书，三方当事人均表示愿意接受调解。")).await;
+    j.wait_for("告知权利义务").await;
+    assert!(j.body().await.contains(&format!("href=\"{matter}/letters/rights\"")), "the rights notice");
+
+    // 2. Two sessions, three days apart: the first at a time typed in, the second now (its
+    // time left empty). A session lasts 12 hours, so on each later day the mediator signs in
+    // again.
+    app.set_clock("2026-03-05 15:00");
+    j.sign_in("mediator_fq").await;
+    j.go(&matter).await;
+    j.put("record_session", "held_at", 0, "2026-03-05T14:00").await;
+    j.put("record_session", "place", 0, "枫源村村民委员会调解室").await;
+    j.put("record_session", "participants", 0, "楼阿根、何志强、何志明，调解员陈国平，村调解主任何建新")
+        .await;
+    j.put(
+        "record_session",
+        "record",
+        0,
+        "三方到场陈述。何志强承认翻建围墙时堵塞了排水沟，但认为渗水另有原因。",
+    )
+    .await;
+    j.put("record_session", "proposals", 0, "现场查看排水沟走向后再行调解。").await;
+    let page = j.submit("record_session").await;
+    assert!(page.contains("<dt>调解次数</dt><dd>1</dd>"), "one session");
+    assert!(
+        page.contains("；调解方案/建议：现场查看排水沟走向后再行调解。"),
+        "the timeline says what was proposed"
+    );
+
+    app.set_clock("2026-03-09 16:00");
+    j.sign_in("mediator_fq").await;
+    j.go(&matter).await;
+    j.put("record_session", "place", 0, "楼阿根、何志强两家之间的排水沟现场").await;
+    j.put("record_session", "participants", 0, "楼阿根、何志强、何志明，调解员陈国平").await;
+    j.put(
+        "record_session",
+        "record",
+        0,
+        "现场查看，排水沟确被围墙地基占用约一米。各方同意拆除该段围墙并赔偿损失。",
+    )
+    .await;
+    let page = j.submit("record_session").await;
+    assert!(page.contains("<dt>调解次数</dt><dd>2</dd>"), "two sessions");
+    assert!(
+        page.contains("2026-03-09 16:00 · 楼阿根、何志强两家之间的排水沟现场"),
+        "the second session was held now"
+    );
+
+    // 3. An agreement with two terms, signed by all three and the mediator.
+    j.put(
+        "draft_agreement",
+        "facts",
+        0,
+        "何志强、何志明翻建围墙时，围墙地基占用并堵塞两家之间的排水沟约一米，致楼阿根房屋雨天渗水。",
+    )
+    .await;
+    j.put("draft_agreement", "issues", 0, "围墙是否拆除；楼阿根房屋渗水损失的赔偿。").await;
+    j.put(
+        "draft_agreement",
+        "responsibilities",
+        0,
+        "何志强、何志明对排水沟堵塞负主要责任；楼阿根对损失扩大负次要责任。",
+    )
+    .await;
+    let terms = [
+        ("何志强、何志明", "拆除占用排水沟的一段围墙并疏通排水沟", "现场拆除，村民委员会见证", "2026-03-20"),
+        ("何志强", "赔偿楼阿根房屋渗水损失人民币3000元", "银行转账", "2026-03-31"),
+    ];
+    for (i, (who, what, how, when)) in terms.iter().enumerate() {
+        j.put("draft_agreement", "term_obligor", i, who).await;
+        j.put("draft_agreement", "term_content", i, what).await;
+        j.put("draft_agreement", "term_manner", i, how).await;
+        j.put("draft_agreement", "term_deadline", i, when).await;
+    }
+    j.fits_the_window().await;
+    j.scroll_to("form:has(input[value='draft_agreement']) fieldset.terms").await;
+    j.shot("mediation-agreement-form").await;
+    let page = j.submit("draft_agreement").await;
+    assert!(page.contains("第 1 版待签署"), "a draft awaits signatures");
+    for i in 0..3 {
+        j.put("sign_agreement", "parties_signed", i, "").await;
+    }
+    j.choose("sign_agreement", "mediator_signed", "yes").await;
+    let page = j.submit("sign_agreement").await;
+    assert!(
+        page.contains("status s-replied") && page.contains("调解协议签署生效"),
+        "the agreement is in force"
+    );
+    assert!(page.contains("调解成功（书面协议）"));
+
+    // 4. The agreement printed, and downloaded as a PDF naming all three parties.
+    j.go(&format!("{matter}/letters/agreement")).await;
+    let print = j.wait_for("人民调解协议书").await;
+    for (name, _) in parties {
+        assert!(print.contains(name), "the print page names {name}");
+    }
+    j.shot("mediation-agreement").await;
+    let text = j.letter(&matter, "agreement").await;
+    assert!(text.contains("人民调解协议书") && text.contains("枫桥镇人民调解委员会"), "{text}");
+    for (name, _) in parties {
+        assert!(text.contains(name), "the PDF names {name}: {text}");
+    }
+    assert!(text.contains("3000"), "the PDF has the terms: {text}");
+
+    // 5. Judicial confirmation: the parties apply the same day, the court accepts two days
+    // later and confirms it on the 20th.
+    j.go(&matter).await;
+    j.put("file_judicial", "court", 0, "诸暨市人民法院").await;
+    let page = j.submit("file_judicial").await;
+    assert!(page.contains("诸暨市人民法院 · 申请司法确认 2026-03-09"), "filed");
+    app.set_clock("2026-03-11 10:00");
+    j.sign_in("mediator_fq").await;
+    j.go(&matter).await;
+    let page = j.submit("record_judicial_acceptance").await;
+    assert!(page.contains("诸暨市人民法院 · 法院受理 2026-03-11"), "accepted");
+    app.set_clock("2026-03-20 10:00");
+    j.sign_in("mediator_fq").await;
+    j.go(&matter).await;
+    j.choose("record_judicial_ruling", "result", "confirmed").await;
+    let page = j.submit("record_judicial_ruling").await;
+    assert!(page.contains("诸暨市人民法院 · 裁定确认有效 2026-03-20"), "confirmed");
+
+    // 6. The first visit is due seven days after the first term's deadline (24:00 on the 27th):
+    // on the 28th the scheduler has reminded and marked it overdue.
+    app.set_clock("2026-03-28 10:00");
+    j.sign_in("mediator_fq").await;
+    let link = format!("//section[h2[starts-with(., '已超期')]]//tr[@class='overdue']//a[@href='{matter}']");
+    for _ in 0..50 {
+        if j.has(&link).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        j.c.refresh().await.unwrap();
+    }
+    assert!(j.has(&link).await, "the workbench lists it as overdue");
+    j.go(&matter).await;
+    let overdue_visit = "//ol[@class='timeline']/li[strong='超期'][p='回访']";
+    let reminded_visit = "//ol[@class='timeline']/li[strong='临期提醒'][p='回访']";
+    j.reload_until(overdue_visit).await;
+    assert!(j.has(reminded_visit).await, "the visit was reminded before it was overdue");
+    assert!(
+        j.has("//span[contains(@class, 'tag') and contains(@class, 'danger') and starts-with(., '回访')]")
+            .await,
+        "the visit clock shows overdue"
+    );
+    j.fits_the_window().await;
+    j.shot("mediation-visit-overdue").await;
+
+    // 7. The visit finds the wall still standing and the quarrel back: a relapse.
+    j.act("record_relapse", Some("回访发现围墙未拆除，双方因排水问题再次发生争吵。")).await;
+    // 8. The dispute is mediated again.
+    let page = j.wait_for("status s-in_progress").await;
+    assert!(page.contains(">办理中<") && page.contains("<strong>反弹</strong>"), "reopened as a relapse");
+    assert!(page.contains("（已反弹）") && page.contains("<dt>反弹</dt><dd>1</dd>"));
+    assert!(
+        !j.has("//span[contains(@class, 'tag') and starts-with(., '回访')]").await,
+        "no visit is owed now"
+    );
+    assert!(j.has("//form[.//input[@name='action' and @value='record_session']]").await, "sessions again");
+    j.fits_the_window().await;
+    j.shot("mediation-relapsed").await;
+
+    // The committee's registers for March count the relapse.
+    j.go("/mediation").await;
+    let page = j.wait_for("人民调解台账").await;
+    assert!(page.contains("<th scope=\"row\">反弹</th><td>1</td>"), "the month's relapses");
+    j.shot("mediation-registers").await;
+    j.sign_out().await;
+    j.c.close().await.unwrap();
+    app.stop().await;
 }

@@ -165,10 +165,8 @@ pub fn steps(m: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Eve
             }])
         }
         Command::NotifyRights { note } => {
-            state(mediating)?;
-            if med.rights_notified {
-                return Err(DomainError::field("note", Issue::OnlyOnce));
-            }
+            // Told once; the step is then no longer offered.
+            state(mediating && !med.rights_notified)?;
             let note = f.optional("note", note.as_deref(), NOTE_MAX);
             f.done(vec![Event::RightsNotified { note }])
         }
@@ -327,10 +325,8 @@ pub fn steps(m: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Eve
         }
         Command::ExtendJudicial { reason } => {
             let pending = med.judicial.as_ref().filter(|j| j.accepted_on.is_some() && j.ruled.is_none());
-            let Some(j) = pending else { return Err(illegal()) };
-            if j.extended {
-                return Err(DomainError::field("reason", Issue::OnlyOnce));
-            }
+            // The court extends once; the step is then no longer offered.
+            let Some(j) = pending.filter(|j| !j.extended) else { return Err(illegal()) };
             let reason = f.required("reason", reason, NOTE_MAX);
             let last_day = j.rule_by.map(|t| ctx.calendar.date_of(t - jiff::SignedDuration::from_secs(1)));
             let extra = limit(m, ctx, ClockName::JudicialExtension, Limit::calendar_days(10));
@@ -346,7 +342,9 @@ pub fn steps(m: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Eve
             f.done(vec![Event::JudicialRuled { ruled_on: *ruled_on, result: *result, note }])
         }
         Command::RecordPerformance { term, note } => {
-            let Some(a) = med.live_agreement().filter(|_| m.status == Status::Replied) else {
+            let open_terms = |a: &&super::Agreement| a.terms.iter().any(|t| !t.performed);
+            let Some(a) = med.live_agreement().filter(|_| m.status == Status::Replied).filter(open_terms)
+            else {
                 return Err(illegal());
             };
             match a.terms.get(*term) {

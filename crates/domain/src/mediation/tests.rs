@@ -375,7 +375,7 @@ fn a_dispute_from_acceptance_through_relapse_to_a_new_agreement() {
     assert!(c.m.mediation.rights_notified);
     assert_eq!(
         c.decide(mediator(), &Command::NotifyRights { note: None }),
-        Err(DomainError::field("note", Issue::OnlyOnce))
+        illegal("notify_rights", Status::InProgress)
     );
 
     // 预约调解: the session's clock is due at its time, and reminds the day before.
@@ -442,7 +442,7 @@ fn a_dispute_from_acceptance_through_relapse_to_a_new_agreement() {
     assert_eq!(c.due(ClockName::JudicialRuling), Some(w.end(date(2026, 7, 6))));
     assert_eq!(
         c.decide(mediator(), &Command::ExtendJudicial { reason: "再次延长".into() }),
-        Err(DomainError::field("reason", Issue::OnlyOnce))
+        illegal("extend_judicial", Status::Replied)
     );
     c.at(local(2026, 6, 12, 10));
     let ruling = Command::RecordJudicialRuling {

@@ -93,6 +93,15 @@ pub fn facts(tr: Tr, m: &Mediation, org: &OrgTree, names: &HashMap<UserId, Strin
     out
 }
 
+/// A form's label without its hint in brackets, to name what was recorded in it:
+/// `调解方案/建议（可不填）` → `调解方案/建议`, `Proposals (optional)` → `Proposals`.
+fn bare(label: String) -> String {
+    match label.find(['（', '(']) {
+        Some(i) => label[..i].trim_end().to_owned(),
+        None => label,
+    }
+}
+
 /// What a mediation event says beyond its name.
 pub fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
     let with = |base: String, note: &Option<String>| match note {
@@ -117,7 +126,7 @@ pub fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         Event::SessionHeld { held_at, place, participants, record, proposals } => {
             let p = proposals
                 .as_ref()
-                .map(|p| format!("；{}：{p}", tr.t("mediation-proposals")))
+                .map(|p| format!("；{}：{p}", bare(tr.t("mediation-proposals"))))
                 .unwrap_or_default();
             format!("{} · {place} · {participants}：{record}{p}", china_time(*held_at))
         }

@@ -302,7 +302,8 @@ pub fn fields(tr: Tr, code: &str, matter: &Matter, c: &MediationChoices) -> Vec<
             line("place", tr.t("mediation-place"), true),
         ],
         "record_session" => vec![
-            field("held_at", tr.t("mediation-held-at"), "datetime", true),
+            // Left empty, it is now (as its label says), so the browser must let it be empty.
+            field("held_at", tr.t("mediation-held-at"), "datetime", false),
             line("place", tr.t("mediation-place"), true),
             line("participants", tr.t("mediation-participants"), true),
             area("record", "mediation-record", true),
