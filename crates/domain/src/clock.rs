@@ -71,8 +71,16 @@ impl ClockName {
     }
 
     /// A window is the citizen's time to act: when it closes the matter moves on; no one is late.
+    /// The parties' 30 days to apply for judicial confirmation are one too (人民调解法 第三十三条:
+    /// they may apply; nobody owes it).
     pub fn is_window(self) -> bool {
-        self == Self::ReviewWindow
+        matches!(self, Self::ReviewWindow | Self::JudicialApplication)
+    }
+
+    /// Whether passing its due instant is someone's lateness, marked overdue. A booked session
+    /// is not: it reminds the mediator, and shows as passed until the session is recorded.
+    pub fn marks_overdue(self) -> bool {
+        !self.is_window() && self != Self::Session
     }
 
     /// Clocks that [`follow`] starts and stops from the matter's state, at a policy limit.
@@ -151,26 +159,27 @@ impl Matter {
         let mut timers = vec![];
         for (name, clock) in &self.clocks {
             let timer = |kind, fire_at| Timer { clock: *name, kind, due: clock.due, run: clock.run, fire_at };
-            if name.is_window() {
-                timers.push(timer(TimerKind::Expire, clock.due));
-                continue;
-            }
-            if !clock.reminded
+            let reminds = !name.is_window() || *name == ClockName::JudicialApplication;
+            if reminds
+                && !clock.reminded
                 && !clock.overdue
                 && let Some(at) = reminder_at(clock)
             {
                 timers.push(timer(TimerKind::Remind, at));
             }
-            if !clock.overdue {
+            if name.is_window() {
+                timers.push(timer(TimerKind::Expire, clock.due));
+            } else if !clock.overdue && name.marks_overdue() {
                 timers.push(timer(TimerKind::Overdue, clock.due));
             }
         }
         timers
     }
 
-    /// The earliest due instant a unit must meet (windows are the citizen's, not a deadline).
+    /// The earliest due instant a unit must meet (windows are the citizen's, not a deadline; a
+    /// booked session is an appointment).
     pub fn deadline(&self) -> Option<Timestamp> {
-        self.clocks.iter().filter(|(n, _)| !n.is_window()).map(|(_, c)| c.due).min()
+        self.clocks.iter().filter(|(n, _)| n.marks_overdue()).map(|(_, c)| c.due).min()
     }
 }
 
@@ -318,9 +327,10 @@ pub fn fire(m: &Matter, timer: &Timer, ctx: &Context<'_>) -> Vec<Event> {
             }
             out
         }
-        TimerKind::Expire if timer.clock.is_window() => {
+        TimerKind::Expire if timer.clock == ClockName::ReviewWindow => {
             vec![Event::Finalised { cause: crate::event::FinalCause::WindowElapsed }]
         }
+        TimerKind::Expire if timer.clock.is_window() => vec![Event::WindowClosed { clock: timer.clock }],
         _ => return vec![],
     };
     let follow_up = follow(m, &events, ctx);

@@ -162,6 +162,9 @@ pub enum Event {
     Reminded { clock: ClockName, due: Timestamp },
     /// 超期
     WentOverdue { clock: ClockName, due: Timestamp },
+    /// 期限届满: a window the citizen did not use closed (a review window's closing makes the
+    /// petition final instead).
+    WindowClosed { clock: ClockName },
     /// 欠薪追回: wages recovered for workers (added to what was recovered before).
     RecoveryRecorded { amount_fen: i64, workers: u32, note: Option<String> },
     /// 移送公安: an employer's refusal to pay is referred to the police.
@@ -279,6 +282,7 @@ impl Event {
             Self::ClockStopped { .. } => "clock_stopped",
             Self::Reminded { .. } => "reminded",
             Self::WentOverdue { .. } => "went_overdue",
+            Self::WindowClosed { .. } => "window_closed",
             Self::RepeatOfFinal { .. } => "repeat_of_final",
             Self::RecoveryRecorded { .. } => "recovery_recorded",
             Self::ReferredToPolice { .. } => "referred_to_police",

@@ -581,8 +581,9 @@ impl Matter {
                 if let Some(c) = self.clocks.get_mut(clock) {
                     c.overdue = true;
                 }
-                // Applying for judicial confirmation is the parties' choice: once its 30 days
-                // pass unused the chance is gone, and nobody owes it any longer.
+            }
+            Event::WindowClosed { clock } => {
+                // The parties' 30 days to apply for judicial confirmation passed unused.
                 if *clock == ClockName::JudicialApplication
                     && let Some(a) = &mut self.mediation.agreement
                 {

@@ -460,6 +460,8 @@ pub(crate) fn apply(m: &mut crate::Matter, event: &crate::Event, at: Timestamp) 
         }
         E::Relapsed { .. } => {
             med.relapses += 1;
+            // The court is asked about an agreement; the one set aside is not pursued.
+            med.judicial = None;
             med.outcome = None;
             med.visits.clear();
             if let Some(a) = &mut med.agreement {

@@ -388,7 +388,8 @@ fn a_dispute_from_acceptance_through_relapse_to_a_new_agreement() {
             .filter(|t| t.clock == ClockName::Session)
             .map(|t| (t.kind, t.fire_at))
             .collect();
-    assert_eq!(timers, [(TimerKind::Remind, local(2026, 6, 3, 9)), (TimerKind::Overdue, first)]);
+    // The mediator is reminded the day before; a session is an appointment, never "overdue".
+    assert_eq!(timers, [(TimerKind::Remind, local(2026, 6, 3, 9))]);
 
     // Two sessions; holding the scheduled one ends its clock.
     c.at(local(2026, 6, 4, 11));
@@ -1342,12 +1343,22 @@ fn an_unused_judicial_window_lapses_and_stops_counting_against_the_unit() {
         .m
         .timers()
         .into_iter()
-        .find(|t| t.clock == ClockName::JudicialApplication && t.kind == clock::TimerKind::Overdue)
-        .expect("an overdue timer at the window's end");
+        .find(|t| t.clock == ClockName::JudicialApplication && t.kind == clock::TimerKind::Expire)
+        .expect("the window expires at its end");
+    assert!(
+        case.m
+            .timers()
+            .iter()
+            .any(|t| t.clock == ClockName::JudicialApplication && t.kind == clock::TimerKind::Remind),
+        "the parties are reminded before it closes"
+    );
+    assert_ne!(case.m.deadline(), Some(apply_by), "the parties' window is no deadline of the unit");
     assert_eq!(timer.fire_at, apply_by);
     case.at(apply_by);
     let fired = clock::fire(&case.m, &timer, &case.ctx(mediator()));
+    assert!(matches!(fired.first(), Some(Event::WindowClosed { clock: ClockName::JudicialApplication })));
     case.record(UserId(0), fired);
+    assert_eq!(case.m.overdue_marks, 0, "nobody was late");
     assert_eq!(Matter::from_events(&case.log).as_ref(), Some(&case.m));
     assert!(clock::consistent(&case.m, &w.policies));
     assert!(!case.running().contains(&ClockName::JudicialApplication), "{:?}", case.running());

@@ -61,6 +61,13 @@ pub const COMMITTEES: &[(&str, &str, &[&str])] = &[
     ("诸暨市劳动争议人民调解委员会", "labour_committee", &["labour", "wage_arrears"]),
 ];
 
+/// The township whose villages have mediation committees of their own (村调委会), one
+/// mediator each: Fengqiao's 小事不出村.
+pub const COMMITTEE_VILLAGES_OF: &str = "枫桥镇";
+
+/// What every township's and village's mediators take on.
+pub const EVERYDAY_DISPUTES: &[&str] = &["neighbour", "family", "land"];
+
 /// `XX村委会` → `XX村`, `XX社区居委会` → `XX社区`, `XX居委会` → `XX社区`.
 pub fn village_name(raw: &str) -> String {
     if let Some(stem) = raw.strip_suffix("村委会") {
@@ -103,6 +110,8 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
             code: None,
         });
     }
+    // Village committees come after everything else, so the other units keep their places.
+    let mut committee_villages = vec![];
     for (t, township) in slice.townships.iter().enumerate() {
         let ti = units.len();
         units.push(PlannedUnit {
@@ -131,6 +140,9 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
                 name: village_name(&village.name),
                 code: Some(village.code.clone()),
             });
+            if township.name == COMMITTEE_VILLAGES_OF {
+                committee_villages.push(vi);
+            }
             // Two or three grids a village, varying by position.
             for grid in GRID_NAMES.iter().take(2 + (t + v) % 2) {
                 units.push(PlannedUnit {
@@ -141,6 +153,10 @@ pub fn plan() -> Result<Vec<PlannedUnit>, String> {
                 });
             }
         }
+    }
+    for vi in committee_villages {
+        let name = units.get(vi).map(|v| format!("{}人民调解委员会", v.name)).unwrap_or_default();
+        units.push(PlannedUnit { parent: Some(vi), kind: UnitKind::Committee, name, code: None });
     }
     Ok(units)
 }
@@ -160,6 +176,12 @@ mod tests {
         let villages = units.iter().filter(|u| u.kind == UnitKind::Village).count();
         assert!(villages > 500, "{villages}");
         assert!(units.iter().all(|u| u.parent.is_none_or(|p| p < units.len())));
+        let village_committees = units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Committee)
+            .filter(|u| u.parent.and_then(|p| units.get(p)).is_some_and(|p| p.kind == UnitKind::Village))
+            .count();
+        assert!(village_committees > 10, "{village_committees}");
         assert_eq!(village_name("枫源村委会"), "枫源村");
         assert_eq!(village_name("望云社区居委会"), "望云社区");
     }

@@ -1,9 +1,11 @@
 //! A year of demo history. Each generated grievance is registered and then carried through its
 //! lifecycle by the domain's own `decide`, acting as the staff who would really do each step,
-//! with times spread over the past year; matters from recent weeks are still open. Chunks are
+//! with times spread over the past year; matters from recent weeks are still open. Disputes go
+//! through people's mediation once a committee has them (see `mediation`). Chunks are
 //! generated on a blocking thread while the previous chunk is being committed.
 
 use super::county::{COMMITTEES, DEPARTMENTS};
+use super::mediation::{self, Committee, Dispute};
 use super::texts::{self, DemoKind, Place};
 use jiff::{SignedDuration, Timestamp};
 use minsheng_domain::clock;
@@ -30,12 +32,14 @@ struct Township {
     mediator: UserId,
 }
 
-/// A village with its grids and each grid's worker.
+/// A village with its grids and each grid's worker, and its mediation committee with its
+/// mediator where it has one.
 #[derive(Clone, Debug)]
 struct Village {
     id: UnitId,
     name: String,
     grids: Vec<(UnitId, UserId)>,
+    committee: Option<(UnitId, UserId)>,
 }
 
 /// The staff and units the history is acted by.
@@ -49,6 +53,8 @@ pub struct Cast {
     departments: HashMap<&'static str, Vec<(UnitId, UserId)>>,
     committees: HashMap<&'static str, (UnitId, UserId)>,
     petitions_office: (UnitId, UserId),
+    /// The court that confirms mediation agreements (司法确认), if the county has one.
+    court: Option<String>,
 }
 
 impl Cast {
@@ -65,6 +71,9 @@ impl Cast {
             let worker_of = |grid: UnitId| {
                 users.iter().find(|u| u.unit_id == grid && u.role == Role::GridWorker).map(|u| u.id)
             };
+            let mediator_of = |committee: UnitId| {
+                users.iter().find(|u| u.unit_id == committee && u.role == Role::Mediator).map(|u| u.id)
+            };
             let villages: Vec<Village> = org
                 .iter()
                 .filter(|v| v.kind == UnitKind::Village && v.parent_id == Some(t.id))
@@ -76,6 +85,10 @@ impl Cast {
                         .filter(|g| g.kind == UnitKind::Grid && g.parent_id == Some(v.id))
                         .filter_map(|g| worker_of(g.id).map(|w| (g.id, w)))
                         .collect(),
+                    committee: org
+                        .iter()
+                        .filter(|c| c.kind == UnitKind::Committee && c.parent_id == Some(v.id))
+                        .find_map(|c| mediator_of(c.id).map(|m| (c.id, m))),
                 })
                 .collect();
             if villages.is_empty() {
@@ -112,8 +125,20 @@ impl Cast {
             departments,
             committees,
             petitions_office: (unit("市信访局")?, user("handler_xfj")?),
+            court: county_court(org, county),
         })
     }
+}
+
+/// The county's people's court, by its full name (诸暨市人民法院), if the org has it.
+fn county_court(org: &OrgTree, county: UnitId) -> Option<String> {
+    let county_name = org.get(county).map(|u| u.name.as_str()).unwrap_or_default();
+    org.iter()
+        .filter(|u| u.kind == UnitKind::Department && u.name.ends_with("人民法院"))
+        .map(|u| {
+            u.name.strip_prefix('市').map_or_else(|| u.name.clone(), |rest| format!("{county_name}{rest}"))
+        })
+        .next()
 }
 
 /// Generates `n` matters into the store, showing progress.
@@ -175,6 +200,86 @@ pub async fn generate(
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
     (!items.is_empty()).then(|| &items[rng.usize(..items.len())])
+}
+
+/// A span of `lo..hi` hours, to the minute.
+pub(super) fn hours(rng: &mut fastrand::Rng, lo: i64, hi: i64) -> SignedDuration {
+    SignedDuration::from_mins(rng.i64(lo * 60..hi * 60))
+}
+
+/// One matter's history as it is being made: the matter, its events so far and the time of
+/// the last step.
+pub(super) struct Run<'a> {
+    pub known: &'a Knowledge,
+    /// The demo's present: nothing happens at or after it.
+    pub now: Timestamp,
+    /// The scheduler, as whom timers fire.
+    system: Actor,
+    pub matter: Matter,
+    pub events: Vec<PendingEvent>,
+    pub at: Timestamp,
+}
+
+impl Run<'_> {
+    /// The scheduler's part, as it would have happened: every timer due before `until` fires
+    /// at its time, as the system.
+    pub fn fire_until(&mut self, until: Timestamp) {
+        while let Some(t) =
+            self.matter.timers().into_iter().filter(|t| t.fire_at < until).min_by_key(|t| t.fire_at)
+        {
+            let fired = clock::fire(&self.matter, &t, &self.known.ctx(self.system, t.fire_at));
+            if fired.is_empty() {
+                break;
+            }
+            for e in fired {
+                self.matter.apply(&e, t.fire_at);
+                if let Ok(p) = PendingEvent::of(&e, t.fire_at, UserId(0)) {
+                    self.events.push(p);
+                }
+            }
+        }
+    }
+
+    /// `cmd` decided as `actor`, `after` the last step; false when that is not yet past or the
+    /// domain refuses it.
+    pub fn step(&mut self, actor: Actor, cmd: Command, after: SignedDuration) -> bool {
+        self.step_at(actor, cmd, self.at + after)
+    }
+
+    /// `cmd` decided as `actor` at `when` (not before the last step).
+    pub fn step_at(&mut self, actor: Actor, cmd: Command, when: Timestamp) -> bool {
+        let next = when.max(self.at);
+        if next >= self.now {
+            return false;
+        }
+        self.fire_until(next);
+        match command::decide(&self.matter, &cmd, &self.known.ctx(actor, next)) {
+            Ok(new) => {
+                for e in new {
+                    self.matter.apply(&e, next);
+                    if let Ok(p) = PendingEvent::of(&e, next, actor.user_id) {
+                        self.events.push(p);
+                    }
+                }
+                self.at = next;
+                true
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, command = cmd.name(), "demo step refused");
+                false
+            }
+        }
+    }
+
+    /// The calendar date of an instant.
+    pub fn date_of(&self, at: Timestamp) -> jiff::civil::Date {
+        self.known.calendar.date_of(at)
+    }
+
+    /// `date` at `hour:minute`, local time.
+    pub fn local(&self, date: jiff::civil::Date, hour: i8, minute: i8) -> Option<Timestamp> {
+        self.known.calendar.time_zone().to_zoned(date.at(hour, minute, 0, 0)).ok().map(|z| z.timestamp())
+    }
 }
 
 /// The `k`-th of `n` matters, registered on day k·365/n of the past year.
@@ -266,8 +371,7 @@ fn one_matter(
         attachments: vec![],
         urgency: Some(if rng.u8(..100) < 6 { Urgency::Urgent } else { Urgency::Normal }),
     };
-    let ctx = |actor: Actor, at: Timestamp| known.ctx(actor, at);
-    let registered = match command::register(&draft, &ctx(registrar, registered_at)) {
+    let registered = match command::register(&draft, &known.ctx(registrar, registered_at)) {
         Ok(events) => events,
         Err(e) => {
             tracing::warn!(error = %e, "generated text failed validation; skipped");
@@ -275,70 +379,27 @@ fn one_matter(
         }
     };
     let Some(Event::Registered(registration)) = registered.first() else { return None };
-    let mut matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar.user_id);
-    let mut events = vec![];
+    let matter = Matter::registered(MatterId(0), registration.clone(), registered_at, registrar.user_id);
+    let system = Actor { user_id: UserId(0), role: Role::Admin, unit_id: cast.county };
+    let mut run = Run { known, now, system, matter, events: vec![], at: registered_at };
     for (i, e) in registered.iter().enumerate() {
         if i > 0 {
-            matter.apply(e, registered_at);
+            run.matter.apply(e, registered_at);
         }
-        events.push(PendingEvent::of(e, registered_at, registrar.user_id).ok()?);
+        run.events.push(PendingEvent::of(e, registered_at, registrar.user_id).ok()?);
     }
-    let mut at = registered_at;
-    // The scheduler's part, as it would have happened: every timer due before `until` fires
-    // at its time, as the system.
-    let system = Actor { user_id: UserId(0), role: Role::Admin, unit_id: cast.county };
-    let fire_until = |matter: &mut Matter, events: &mut Vec<PendingEvent>, until: Timestamp| {
-        while let Some(t) =
-            matter.timers().into_iter().filter(|t| t.fire_at < until).min_by_key(|t| t.fire_at)
-        {
-            let fired = clock::fire(matter, &t, &ctx(system, t.fire_at));
-            if fired.is_empty() {
-                break;
-            }
-            for e in fired {
-                matter.apply(&e, t.fire_at);
-                if let Ok(p) = PendingEvent::of(&e, t.fire_at, UserId(0)) {
-                    events.push(p);
-                }
-            }
-        }
-    };
-    let mut step = |matter: &mut Matter,
-                    actor: Actor,
-                    cmd: Command,
-                    after: SignedDuration,
-                    at: &mut Timestamp|
-     -> bool {
-        let next = *at + after;
-        if next >= now {
-            return false;
-        }
-        fire_until(matter, &mut events, next);
-        match command::decide(matter, &cmd, &ctx(actor, next)) {
-            Ok(new) => {
-                for e in new {
-                    matter.apply(&e, next);
-                    if let Ok(p) = PendingEvent::of(&e, next, actor.user_id) {
-                        events.push(p);
-                    }
-                }
-                *at = next;
-                true
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "demo step refused");
-                false
-            }
-        }
-    };
-    let hours =
-        |rng: &mut fastrand::Rng, lo: i64, hi: i64| SignedDuration::from_mins(rng.i64(lo * 60..hi * 60));
-
     // Route it as a centre would.
     let category = g.category;
     let (lead, lead_user, mode, co): (UnitId, UserId, HandlingMode, Vec<i64>) = match kind {
-        MatterKind::Dispute => match cast.committees.get(category) {
-            Some(&(unit, user)) if rng.u8(..10) < 4 => (unit, user, HandlingMode::Transfer, vec![]),
+        // A professional committee takes some of its field's disputes; in a village with its
+        // own committee, half the everyday ones stay in the village (小事不出村).
+        MatterKind::Dispute => match (cast.committees.get(category), village.committee) {
+            (Some(&(unit, user)), _) if rng.u8(..10) < 4 => (unit, user, HandlingMode::Transfer, vec![]),
+            (None, Some((unit, user)))
+                if matches!(category, "neighbour" | "family" | "land") && rng.bool() =>
+            {
+                (unit, user, HandlingMode::Transfer, vec![])
+            }
             _ => (township.committee, township.mediator, HandlingMode::Transfer, vec![]),
         },
         MatterKind::Petition => {
@@ -363,12 +424,13 @@ fn one_matter(
         Actor { user_id: lead_user, role: Role::Handler, unit_id: lead }
     };
     let routed = if kind == MatterKind::GridEvent {
-        step(&mut matter, township_clerk, Command::Open {}, hours(rng, 1, 4), &mut at)
-            && step(&mut matter, handler, Command::Start {}, hours(rng, 1, 6), &mut at)
+        run.step(township_clerk, Command::Open {}, hours(rng, 1, 4))
+            && run.step(handler, Command::Start {}, hours(rng, 1, 6))
     } else if mode == HandlingMode::Direct {
-        step(&mut matter, handler, Command::Start {}, hours(rng, 1, 6), &mut at)
+        run.step(handler, Command::Start {}, hours(rng, 1, 6))
     } else {
-        let report_by = (mode == HandlingMode::Assign).then(|| at + SignedDuration::from_hours(24 * 15 + 12));
+        let report_by =
+            (mode == HandlingMode::Assign).then(|| run.at + SignedDuration::from_hours(24 * 15 + 12));
         let assign = Command::Assign { mode, unit_id: lead.0, co_unit_ids: co, report_by, note: None };
         // A hotline dispatches within its two hours, mostly; other intakes route the same day.
         let dispatch_after = if kind == MatterKind::Request {
@@ -376,12 +438,42 @@ fn one_matter(
         } else {
             hours(rng, 1, 20)
         };
-        step(&mut matter, clerk, assign, dispatch_after, &mut at)
-            && step(&mut matter, handler, Command::Start {}, hours(rng, 2, 48), &mut at)
+        // A committee starts a dispute by accepting it for mediation, below.
+        run.step(clerk, assign, dispatch_after)
+            && (kind == MatterKind::Dispute || run.step(handler, Command::Start {}, hours(rng, 2, 48)))
     };
+    // A dispute goes through people's mediation, to an agreement followed up by visits (and
+    // closed by the township after the last one), a failure or a refusal.
+    if kind == MatterKind::Dispute {
+        if routed && let Some(text) = &g.mediation {
+            let name = |u: UnitId| org.get(u).map(|u| u.name.as_str()).unwrap_or_default();
+            let escalate_to = (lead != township.committee && village.committee.is_some_and(|c| c.0 == lead))
+                .then(|| {
+                    (
+                        Committee { unit: township.committee, mediator: township.mediator },
+                        name(township.committee),
+                    )
+                });
+            let dispute = Dispute {
+                text,
+                channel,
+                parties: run.matter.registration.parties.len(),
+                committee: (Committee { unit: lead, mediator: lead_user }, name(lead)),
+                professional: cast.committees.values().any(|c| c.0 == lead),
+                escalate_to,
+                township: &township.name,
+                village: &village.name,
+                court: cast.court.as_deref(),
+                closer: township_clerk,
+            };
+            mediation::mediate(&mut run, rng, &dispute);
+        }
+        run.fire_until(now);
+        return Some(Append::history(&run.matter, run.events, org, None));
+    }
     if routed && rng.u8(..10) < 2 {
         let note = Command::Note { text: "已电话联系当事人，约定上门核实情况。".into() };
-        step(&mut matter, handler, note, hours(rng, 1, 30), &mut at);
+        run.step(handler, note, hours(rng, 1, 30));
     }
     // Most are answered within a few weeks; recent ones may still be open.
     let outcome = (kind == MatterKind::Petition).then(|| {
@@ -396,24 +488,12 @@ fn one_matter(
         (_, false) => hours(rng, 24, 24 * 12),
         (_, true) => hours(rng, 24 * 15, 24 * 70),
     };
-    let replied = routed
-        && step(
-            &mut matter,
-            handler,
-            Command::Reply { text: g.reply.clone(), outcome },
-            answer_after,
-            &mut at,
-        );
+    let replied =
+        routed && run.step(handler, Command::Reply { text: g.reply.clone(), outcome }, answer_after);
     // A grid event's feedback is checked on site before it closes.
     let verified = replied
         && (kind != MatterKind::GridEvent
-            || step(
-                &mut matter,
-                township_clerk,
-                Command::Verify { passed: true, note: None },
-                hours(rng, 2, 30),
-                &mut at,
-            ));
+            || run.step(township_clerk, Command::Verify { passed: true, note: None }, hours(rng, 2, 30)));
     // The next working day, the centre calls back and asks whether the citizen is satisfied.
     if verified && kind != MatterKind::Petition && rng.u8(..100) < 90 {
         let roll = rng.u8(..100);
@@ -424,41 +504,31 @@ fn one_matter(
         } else {
             Satisfaction::Unsatisfied
         };
-        step(&mut matter, clerk, Command::FollowUp { satisfaction, note: None }, hours(rng, 2, 22), &mut at);
+        run.step(clerk, Command::FollowUp { satisfaction, note: None }, hours(rng, 2, 22));
     }
     // A petition is left to its review window, which the scheduler closes into finality.
     let closed = verified
         && kind != MatterKind::Petition
         && rng.u8(..100) < 96
-        && step(
-            &mut matter,
-            clerk,
-            Command::Close { note: Some(g.close_note.clone()) },
-            hours(rng, 4, 24 * 5),
-            &mut at,
-        );
+        && run.step(clerk, Command::Close { note: Some(g.close_note.clone()) }, hours(rng, 4, 24 * 5));
     if closed && rng.u8(..100) < 4 {
         let leader = Actor { user_id: cast.leader, role: Role::Leader, unit_id: cast.county };
         let reopen =
             Command::Reopen { reason: "回访时群众反映问题反弹，要求重新办理。".into() };
-        if step(&mut matter, leader, reopen, hours(rng, 24, 24 * 30), &mut at)
-            && step(
-                &mut matter,
+        if run.step(leader, reopen, hours(rng, 24, 24 * 30))
+            && run.step(
                 handler,
                 Command::Reply { text: format!("经再次核查处理：{}", g.reply), outcome: None },
                 hours(rng, 24, 24 * 10),
-                &mut at,
             )
         {
-            step(
-                &mut matter,
+            run.step(
                 clerk,
                 Command::Close { note: Some("重新办理后回访满意，销号。".into()) },
                 hours(rng, 4, 48),
-                &mut at,
             );
         }
     }
-    fire_until(&mut matter, &mut events, now);
-    Some(Append::history(&matter, events, org, None))
+    run.fire_until(now);
+    Some(Append::history(&run.matter, run.events, org, None))
 }

@@ -5,6 +5,7 @@
 
 mod county;
 mod history;
+mod mediation;
 mod texts;
 
 use crate::serve;
@@ -125,6 +126,14 @@ async fn build_org(store: &dyn Store) -> Result<(), String> {
             .map_err(|e| format!("cannot create unit {}: {e}", unit.name))?;
         ids.push(made.id);
         paths.push(format!("{parent_path}{}/", made.id));
+        // A professional committee's field is the first of its categories.
+        let field = county::COMMITTEES.iter().find(|c| c.0 == unit.name).and_then(|c| c.2.first());
+        if let Some(field) = field {
+            store
+                .set_committee_field(made.id, Some((*field).to_owned()))
+                .await
+                .map_err(|e| format!("cannot set the field of {}: {e}", unit.name))?;
+        }
     }
     Ok(())
 }
@@ -213,9 +222,21 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
             }
         }
     }
+    // The featured township's villages have committees of their own, with a mediator each.
+    for committee in org.iter().filter(|u| u.kind == UnitKind::Committee) {
+        let village = committee.parent_id.and_then(|p| org.get(p)).filter(|v| v.kind == UnitKind::Village);
+        if let Some(village) = village {
+            users.push((
+                format!("mediator_v{}", township_suffix(village.code.as_deref())),
+                format!("{}调解员", village.name),
+                Role::Mediator,
+                committee.id,
+            ));
+        }
+    }
     let now = jiff::Timestamp::now();
     for (username, display_name, role, unit_id) in users {
-        store
+        let made = store
             .create_user(NewUser {
                 username,
                 display_name,
@@ -226,6 +247,17 @@ async fn build_users(store: &dyn Store, org: &OrgTree) -> Result<Vec<Login>, Str
             })
             .await
             .map_err(|e| e.to_string())?;
+        // Mediators take on their committee's field; township and village ones, everyday
+        // disputes.
+        if role == Role::Mediator {
+            let name = org.get(unit_id).map(|u| u.name.as_str()).unwrap_or_default();
+            let specialities =
+                county::COMMITTEES.iter().find(|c| c.0 == name).map_or(county::EVERYDAY_DISPUTES, |c| c.2);
+            store
+                .set_mediator_specialities(made.id, specialities.iter().map(|c| (*c).to_owned()).collect())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(featured_logins(org))
 }

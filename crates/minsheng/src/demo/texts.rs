@@ -33,6 +33,40 @@ pub struct Grievance {
     pub parties: Vec<DemoParty>,
     pub reply: String,
     pub close_note: String,
+    /// What a people's mediation of a dispute writes down (disputes only).
+    pub mediation: Option<MediationText>,
+}
+
+/// The pieces of a dispute its mediation records: the requests, the facts and issues of the
+/// agreement, the terms agreed, and how a failure is routed. Filled from the same case as the
+/// body, so the agreement says what the body asked.
+pub struct MediationText {
+    pub subject: String,
+    pub applicant: String,
+    pub respondent: String,
+    /// 当事人的请求
+    pub requests: String,
+    /// 纠纷的主要事实
+    pub facts: String,
+    /// 争议事项
+    pub issues: String,
+    /// 各方当事人的责任
+    pub responsibilities: String,
+    /// The agreement as one sentence (without the final 。).
+    pub deal: String,
+    /// The agreement's terms, one to three.
+    pub terms: Vec<TermText>,
+    /// Where the parties are sent when mediation fails: 向人民法院提起诉讼 and the like.
+    pub fail_route: String,
+}
+
+/// One term of an agreement as written: who, what, how, and within how many days of signing
+/// (when the text says so).
+pub struct TermText {
+    pub obligor: String,
+    pub content: String,
+    pub manner: &'static str,
+    pub days: Option<u32>,
 }
 
 /// A party to a generated matter (the applicant first, the respondent second).
@@ -612,6 +646,7 @@ struct Facts {
     others: Vec<DemoParty>,
     reply: String,
     close: Option<String>,
+    mediation: Option<MediationText>,
 }
 
 const ATTEMPTS: &[&str] = &[
@@ -630,6 +665,10 @@ fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Griev
     parties.extend(f.others.drain(..).take(2));
     let reply = fit_reply(cx, &f.reply);
     let close = f.close.take().unwrap_or_else(|| generic_close(rng, cx.kind));
+    let mut mediation = f.mediation.take().filter(|_| cx.kind == Dispute);
+    if let Some(m) = &mut mediation {
+        m.responsibilities = responsibilities(category, &m.applicant, &m.respondent);
+    }
     Grievance {
         kind: cx.kind,
         category,
@@ -640,6 +679,7 @@ fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Griev
         parties,
         reply,
         close_note: close,
+        mediation,
     }
 }
 
@@ -1295,6 +1335,7 @@ fn case_with(
     cx.v.set("mediator", mediator);
     match cx.kind {
         Dispute => {
+            f.mediation = Some(mediation_text(cx, subject, (told, ask), &deal, fail_route));
             f.titles = titles(
                 cx,
                 &["{a}与{b}{subject}纠纷", "{vil}{a}与{b}{subject}纠纷", "关于{vil}{subject}纠纷的调解申请"],
@@ -1374,6 +1415,184 @@ fn case_with(
         }
     }
     f
+}
+
+/// What a mediation of this case writes down. The record speaks of the applicant by name
+/// even where the body is in the first person.
+fn mediation_text(
+    cx: &Cx,
+    subject: &str,
+    (told, ask): (&str, &str),
+    deal: &str,
+    fail_route: &str,
+) -> MediationText {
+    let mut v = Vars { kv: cx.v.kv.clone() };
+    v.set("me", cx.a.name.clone());
+    let third = |t: &str| v.fill(t).replace("其的", "其");
+    let (a, b) = (cx.a.name.clone(), cx.v.get("b").to_owned());
+    let ask = third(ask);
+    MediationText {
+        subject: subject.to_owned(),
+        requests: format!("{a}要求{ask}。"),
+        facts: format!("{}。", third(told)),
+        issues: format!("{a}要求{ask}；{}。双方争议的焦点是{subject}问题。", cx.v.get("stance")),
+        responsibilities: String::new(),
+        deal: deal.to_owned(),
+        terms: terms_of(deal, &a, &b),
+        fail_route: fail_route.to_owned(),
+        applicant: a,
+        respondent: b,
+    }
+}
+
+/// The terms of a written-out agreement: its clauses (split at `；` and `，并`), each with who
+/// performs it, how, and the days the text gives. Waivers (不再追究) are not terms.
+fn terms_of(deal: &str, a: &str, b: &str) -> Vec<TermText> {
+    let mut out: Vec<TermText> = vec![];
+    let mut last = b.to_owned();
+    // Waivers, arrangements left open and the committee's own visits are no terms to perform.
+    let waiver = |seg: &str| {
+        ["不再追究", "不再就此", "再无其他", "就此事了结", "就此了结", "另行商定", "回访"]
+            .iter()
+            .any(|w| seg.contains(w))
+            || (!a.is_empty() && seg.strip_prefix(a).is_some_and(|r| r.starts_with("不再")))
+    };
+    // Findings (经核对…, 确认…) are no terms either.
+    let finding = |seg: &str| seg.starts_with('经') || seg.starts_with("确认");
+    // A new subject after a comma starts a new clause: …恢复门禁卡，张芳补交物业费….
+    let subject = |seg: &str| [a, b, "双方"].iter().any(|who| !who.is_empty() && seg.starts_with(who));
+    let mut clauses: Vec<String> = vec![];
+    for part in deal.split('；').flat_map(|part| part.split("，并")) {
+        let mut clause = String::new();
+        for seg in part.split('，').filter(|seg| !waiver(seg) && !finding(seg)) {
+            if subject(seg) && !clause.is_empty() {
+                clauses.push(std::mem::take(&mut clause));
+            }
+            if !clause.is_empty() {
+                clause.push('，');
+            }
+            clause.push_str(seg);
+        }
+        clauses.push(clause);
+    }
+    for clause in &clauses {
+        let clause = clause.trim_matches(|c| c == '，' || c == '。' || c == ' ');
+        if clause.is_empty() {
+            continue;
+        }
+        let after = |who: &str| (!who.is_empty()).then(|| clause.strip_prefix(who)).flatten();
+        let named = after(b).map(|rest| (b, rest)).or_else(|| after(a).map(|rest| (a, rest)));
+        let (obligor, content) = if let Some((who, rest)) = named {
+            // 王伟家, 王伟一家, 王伟及其投保的保险公司 perform together.
+            let joined = ["一家", "家", "及其投保的保险公司"].into_iter().find(|j| rest.starts_with(j));
+            match joined {
+                Some(j) => (format!("{who}{j}"), rest.get(j.len()..).unwrap_or_default()),
+                None => (who.to_owned(), rest),
+            }
+        } else if let Some(rest) = clause.strip_prefix("双方") {
+            ("双方".to_owned(), rest)
+        } else if clause.contains("子女") && !clause.contains(b) {
+            ("各子女".to_owned(), clause)
+        } else {
+            (last.clone(), clause)
+        };
+        if content.chars().count() < 4 {
+            continue;
+        }
+        last = obligor.clone();
+        let (manner, days) = (manner_of(content), days_in(content));
+        // Tens of thousands are paid in two instalments, the rest a month after the first.
+        let instalments = out.len() < 2
+            && manner == "银行转账"
+            && content.contains("万元")
+            && !["一次性", "付清", "剩余", "分两期", "余款", "一半", "已当场"]
+                .iter()
+                .any(|w| content.contains(w));
+        if instalments {
+            out.push(TermText {
+                obligor: obligor.clone(),
+                content: format!("{content}，首期支付一半"),
+                manner,
+                days,
+            });
+            out.push(TermText {
+                obligor,
+                content: "付清上述款项的余款".into(),
+                manner,
+                days: Some(days.unwrap_or(15) + 30),
+            });
+        } else {
+            out.push(TermText { manner, days, obligor, content: content.to_owned() });
+        }
+    }
+    out.truncate(3);
+    if out.is_empty() {
+        out.push(TermText {
+            obligor: "双方".into(),
+            content: deal.to_owned(),
+            manner: "按协议约定自行履行",
+            days: None,
+        });
+    }
+    out
+}
+
+/// How a term is performed, from what it says.
+fn manner_of(content: &str) -> &'static str {
+    let has = |words: &[&str]| words.iter().any(|w| content.contains(w));
+    if has(&["减免"]) {
+        "从应付尾款中直接抵扣"
+    } else if has(&["道歉"]) {
+        "当面赔礼道歉"
+    } else if content.contains('元')
+        || has(&["赔偿", "补偿", "支付", "付清", "退还", "租金", "折价款", "补发", "补交", "分配"])
+    {
+        "银行转账"
+    } else if has(&["拆除", "退回原界"]) {
+        "现场拆除"
+    } else if has(&["清理", "恢复原田埂"]) {
+        "现场清理恢复，村干部见证"
+    } else if has(&["补签"]) {
+        "签订书面劳动合同"
+    } else if has(&["补缴"]) {
+        "到社保经办机构办理补缴手续"
+    } else if has(&["测量", "鉴定"]) {
+        "委托有资质的机构办理"
+    } else if has(&["修复", "维修", "返工", "改接", "移至", "修剪", "加固", "检修", "铺设"])
+    {
+        "自行施工，完工后通知对方验收"
+    } else if has(&["轮流", "探视", "接孩子", "陪护", "照料", "放水"]) {
+        "按约定定期履行，调解员回访"
+    } else {
+        "按协议约定自行履行"
+    }
+}
+
+/// The days a term gives itself (`7日内`), if it says.
+fn days_in(content: &str) -> Option<u32> {
+    let at = content.find("日内")?;
+    let digits: String = content
+        .get(..at)?
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().ok()
+}
+
+/// 各方当事人的责任, as a committee writes it for this kind of case.
+fn responsibilities(category: &str, a: &str, b: &str) -> String {
+    match category {
+        "family" => "双方系家庭成员，均应依照《中华人民共和国民法典》婚姻家庭编的规定履行家庭义务，本着互谅互让、有利于家庭和睦的原则解决纠纷。".into(),
+        "medical" => format!("根据双方陈述及调查核实的情况，{b}在诊疗过程中存在一定过错，应承担相应的赔偿责任；{a}对医疗风险表示理解，同意适当让步。"),
+        "traffic" => format!("根据事故经过及交警部门的事故认定，{b}应承担相应的赔偿责任；{a}同意在合理范围内确定赔偿数额。"),
+        "labour" => format!("{b}作为用人单位，应依法履行劳动合同及劳动保障义务，承担相应的支付责任；{a}同意就协议事项不再另行主张。"),
+        "expropriation" => format!("补偿款系家庭共有财产的对价，{a}、{b}均有权依法分配，并应共同承担赡养父母的义务。"),
+        _ => format!("根据双方陈述及调查核实的情况，{b}对纠纷的发生负主要责任，应承担相应责任；{a}本着互谅互让的原则，同意作出适当让步。"),
+    }
 }
 
 fn set_amounts(rng: &mut Rng, cx: &mut Cx, lo: i64, hi: i64, step: i64) -> i64 {
@@ -1473,7 +1692,7 @@ fn neighbour(rng: &mut Rng, cx: &mut Cx) -> Facts {
 const LAND: &[Case] = &[
     (
         "宅基地边界",
-        "{me}家与{b}家宅基地相邻，{b}家{since}翻建新房时把围墙往{me}家这边砌出来约{k}十公分，占了{me}家的地基，{me}拿出当年的宅基地证，{b}不认可",
+        "{me}家与{b}家宅基地相邻，{b}家{since}翻建新房时把围墙往{me}家这边砌出来约{k}0公分，占了{me}家的地基，{me}拿出当年的宅基地证，{b}不认可",
         "按原界址拆除围墙",
         "双方同意由{town}自然资源所重新测量界址，{b}按测量结果于{days}日内将围墙退回原界",
         false,
@@ -2640,6 +2859,240 @@ fn consultation(rng: &mut Rng, cx: &mut Cx) -> Facts {
     f
 }
 
+// ---------------------------------------------------------------------------------------------
+// What a mediation records: sessions, rights, risks, failures, visits, closing notes
+
+/// Where a session is held: the committee's room, the village's, or on the spot; a county
+/// professional committee sits in its own room or the county's centre.
+pub fn session_place(rng: &mut Rng, committee: &str, township: &str, village: &str, county: bool) -> String {
+    let village_room = || {
+        if village.ends_with("社区") {
+            format!("{village}居委会会议室")
+        } else {
+            format!("{village}村委会会议室")
+        }
+    };
+    match (county, rng.u8(..10)) {
+        (true, 0..=6) | (false, 0..=4) => format!("{committee}调解室"),
+        (true, _) => "诸暨市社会治理中心调解室".into(),
+        (false, 5 | 6) => format!("{township}社会治理中心调解室"),
+        (false, 7 | 8) => village_room(),
+        (false, _) => "纠纷现场".into(),
+    }
+}
+
+/// Who took part in a session.
+pub fn participants(rng: &mut Rng, m: &MediationText, village: &str, committee: &str) -> String {
+    let extra = match rng.u8(..10) {
+        0 | 1 => format!("；列席：{village}干部"),
+        2 => format!("；陪同：{}的家属", m.applicant),
+        3 => "；列席：网格员".into(),
+        _ => String::new(),
+    };
+    format!("申请人{}，被申请人{}；主持：{committee}调解员{extra}", m.applicant, m.respondent)
+}
+
+/// The record of session `n` (from 0) of `of`; the last one of an agreed mediation ends in the
+/// agreement, of a failed one in the stalemate. With the mediator's proposal where one was made.
+pub fn session_record(
+    rng: &mut Rng,
+    m: &MediationText,
+    (n, of): (usize, usize),
+    agreed: bool,
+    again: bool,
+) -> (String, Option<String>) {
+    let (a, b) = (&m.applicant, &m.respondent);
+    let opening = if n == 0 && again {
+        format!("纠纷反弹后，调解员再次召集双方，听取{a}对协议履行情况的意见及{b}的解释，分析分歧所在。")
+    } else if n == 0 {
+        format!(
+            "调解员核对双方身份，告知调解规则后，听取双方陈述。{a}陈述：{}{b}对部分事实提出异议。",
+            m.facts
+        )
+    } else {
+        p(
+            rng,
+            &[
+                "调解员与双方分别进行背对背沟通，了解各自底线。",
+                "调解员结合前次调解情况，向双方释明相关法律规定及诉讼成本。",
+                "调解员会同村干部再次到现场查看，并与双方逐项核对分歧。",
+            ],
+        )
+        .to_owned()
+    };
+    let last = n + 1 == of;
+    let close = match (last, agreed) {
+        (true, true) => format!("经释法说理、反复协商，双方就{}问题达成一致意见。", m.subject),
+        (true, false) => format!("双方各执己见，分歧较大，{b}不同意调解员提出的方案。"),
+        (false, _) => p(
+            rng,
+            &[
+                "双方意见有所接近，约定再行调解。",
+                "双方仍有分歧，调解员要求双方各自考虑后再谈。",
+                "双方情绪有所缓和，同意继续调解。",
+            ],
+        )
+        .to_owned(),
+    };
+    let proposal = (last || chance(rng, 40)).then(|| format!("调解员提出调解方案：{}。", m.deal));
+    (format!("{opening}{close}"), proposal)
+}
+
+/// The note of the parties being told their rights and duties, if one is written.
+pub fn rights_note(rng: &mut Rng) -> Option<String> {
+    let notes = [
+        "已口头告知双方当事人人民调解的性质、原则和效力，以及当事人在调解活动中享有的权利和承担的义务。",
+        "已向双方送达《人民调解当事人权利义务告知书》，双方签字确认。",
+        "已告知双方当事人权利义务，双方表示自愿接受调解。",
+    ];
+    chance(rng, 85).then(|| p(rng, &notes).to_owned())
+}
+
+/// A risk of violence, and to whom it went.
+pub fn risk(rng: &mut Rng, m: &MediationText, township: &str) -> (String, String) {
+    let b = &m.respondent;
+    let a = &m.applicant;
+    let what = p(
+        rng,
+        &[
+            "调解过程中双方情绪激动，{b}扬言要上门讨说法，存在矛盾激化风险",
+            "{a}多次表示“调解不成就和对方拼了”，情绪极不稳定，存在民转刑风险",
+            "双方在调解室外发生推搡，经劝离后暂时平息，矛盾仍有激化可能",
+        ],
+    );
+    let station = format!("{}派出所", police_short(township));
+    (
+        what.replace("{a}", a).replace("{b}", b) + "。已安排专人跟踪稳控。",
+        format!("{station}、{township}社会治理中心"),
+    )
+}
+
+/// 诸暨市公安局枫桥派出所 for 枫桥镇.
+pub fn police_station(township: &str) -> String {
+    format!("诸暨市公安局{}派出所", police_short(township))
+}
+
+fn police_short(township: &str) -> &str {
+    ["街道", "镇", "乡"].iter().find_map(|s| township.strip_suffix(s)).unwrap_or(township)
+}
+
+/// Why mediation failed, after `sessions` sessions.
+pub fn failure_reason(rng: &mut Rng, m: &MediationText, sessions: usize) -> String {
+    let times = cn(sessions as u32);
+    let why = p(
+        rng,
+        &[
+            "双方对赔偿数额分歧较大",
+            "{b}不认可{a}主张的事实",
+            "双方各执己见，均不愿让步",
+            "{b}坚持要求通过法律途径解决",
+        ],
+    )
+    .replace("{a}", &m.applicant)
+    .replace("{b}", &m.respondent);
+    format!("经{times}次调解，{why}，未能达成协议。已告知当事人可{}。", m.fail_route)
+}
+
+/// Why a party refused mediation.
+pub fn refusal_reason(rng: &mut Rng, m: &MediationText) -> String {
+    p(
+        rng,
+        &[
+            "被申请人{b}明确表示不同意调解，要求通过诉讼解决。",
+            "{b}经调解员多次联系，表示不接受人民调解。",
+            "{b}认为自己没有过错，拒绝参加调解。",
+        ],
+    )
+    .replace("{b}", &m.respondent)
+}
+
+/// A note on a term performed, sometimes.
+pub fn performance_note(rng: &mut Rng, manner: &str) -> Option<String> {
+    if !chance(rng, 60) {
+        return None;
+    }
+    Some(
+        match manner {
+            "银行转账" => {
+                p(rng, &["款项已通过银行转账支付，收款方已确认到账。", "已转账支付，附转账凭证。"])
+            }
+            "现场拆除" => "已现场拆除完毕，调解员到场查看确认。",
+            "当面赔礼道歉" => "已在调解员见证下当面赔礼道歉。",
+            _ => p(rng, &["经回访确认已履行。", "当事人电话告知已履行，调解员核实无误。"]),
+        }
+        .to_owned(),
+    )
+}
+
+/// What a follow-up visit notes: `performed` all, some (`partial`) or none.
+pub fn visit_note(rng: &mut Rng, m: &MediationText, performed: bool, partial: bool) -> Option<String> {
+    let note = if performed {
+        if !chance(rng, 70) {
+            return None;
+        }
+        p(
+            rng,
+            &[
+                "回访双方，协议已履行，双方关系已缓和。",
+                "电话回访{a}，对调解结果表示满意。",
+                "上门回访，协议履行情况良好，未见反复。",
+            ],
+        )
+    } else if partial {
+        p(
+            rng,
+            &[
+                "{b}已履行部分义务，余下部分承诺尽快履行，调解员继续跟踪。",
+                "{a}反映{b}履行不及时，调解员已督促{b}按约履行。",
+            ],
+        )
+    } else {
+        p(
+            rng,
+            &[
+                "{b}尚未履行协议，调解员已督促其限期履行，并告知{a}可依法申请强制执行或起诉。",
+                "协议尚未履行，调解员再次做{b}的工作。",
+            ],
+        )
+    };
+    Some(note.replace("{a}", &m.applicant).replace("{b}", &m.respondent))
+}
+
+/// Why the dispute came back after the agreement.
+pub fn relapse_reason(rng: &mut Rng, m: &MediationText) -> String {
+    p(
+        rng,
+        &[
+            "回访中{a}反映双方因{subject}问题再次发生争执，要求重新调解。",
+            "{b}未按协议履行，双方矛盾再起，{a}申请再次调解。",
+            "双方对协议条款的理解产生分歧，纠纷出现反弹。",
+        ],
+    )
+    .replace("{a}", &m.applicant)
+    .replace("{b}", &m.respondent)
+    .replace("{subject}", &m.subject)
+}
+
+/// The note the township closes a mediated dispute with.
+pub fn mediated_close(rng: &mut Rng, performed: bool) -> String {
+    if performed {
+        p(
+            rng,
+            &[
+                "协议已履行完毕，回访双方无异议，予以销号",
+                "回访双方，协议履行正常，予以销号",
+                "协议已履行，回访当事人满意，予以办结",
+            ],
+        )
+    } else {
+        "协议部分未履行，已告知当事人可依法向人民法院起诉或申请强制执行，予以销号"
+    }
+    .to_owned()
+}
+
+/// Why the court rejected the application for confirmation.
+pub const JUDICIAL_REJECTED: &str = "经审查，调解协议部分内容超出当事人处分范围，裁定驳回申请；当事人可通过调解变更原协议或者向人民法院提起诉讼。";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2821,6 +3274,57 @@ mod tests {
         assert_eq!(cn(2), "两");
         assert_eq!(cn(12), "十二");
         assert_eq!(cn(22), "二十二");
+    }
+
+    #[test]
+    fn disputes_carry_their_mediation() {
+        let mut three = 0;
+        for g in sample(12, 3_000) {
+            let Some(m) = &g.mediation else {
+                assert_ne!(g.kind, Dispute, "{}", g.title);
+                continue;
+            };
+            assert_eq!(g.kind, Dispute);
+            assert!((1..=3).contains(&m.terms.len()), "{}", m.deal);
+            three += usize::from(m.terms.len() == 3);
+            let texts = [&m.requests, &m.facts, &m.issues, &m.responsibilities, &m.deal, &m.fail_route];
+            for t in texts {
+                assert!(!t.is_empty() && !t.contains('{') && !t.contains('}'), "{t}");
+            }
+            assert!(!m.facts.starts_with('我'), "{}", m.facts);
+            for t in &m.terms {
+                assert!(
+                    !t.obligor.is_empty() && t.content.chars().count() >= 4,
+                    "{}: {}",
+                    t.obligor,
+                    t.content
+                );
+                assert!(!t.content.starts_with('家') && !t.content.contains('{'), "{}", t.content);
+                assert!(t.days.is_none_or(|d| (1..=60).contains(&d)), "{:?}", t.days);
+            }
+        }
+        assert!(three > 0);
+    }
+
+    #[test]
+    fn terms_read_as_clauses() {
+        let terms = terms_of("王伟于7日内自行改接排水管，并一次性补偿张芳墙面维修费用3200元", "张芳", "王伟");
+        assert_eq!(terms.len(), 2);
+        assert_eq!((terms[0].obligor.as_str(), terms[0].content.as_str()), ("王伟", "于7日内自行改接排水管"));
+        assert_eq!(terms[0].days, Some(7));
+        assert_eq!(terms[1].manner, "银行转账");
+        let terms = terms_of("王伟家在客厅铺设地垫；双方互留联系方式，双方就此事不再追究", "张芳", "王伟");
+        assert_eq!(terms[0].obligor, "王伟家");
+        assert_eq!(terms[1].content, "互留联系方式");
+        let terms = terms_of("王伟在7日内修复漏水并恢复门禁卡，张芳补交物业费4400元", "张芳", "王伟");
+        assert_eq!(terms.len(), 2);
+        assert_eq!((terms[1].obligor.as_str(), terms[1].content.as_str()), ("张芳", "补交物业费4400元"));
+        let terms =
+            terms_of("经核对林权证，确认该片山林由张芳家承包经营，王伟赔偿林木损失3000元", "张芳", "王伟");
+        assert_eq!((terms.len(), terms[0].content.as_str()), (1, "赔偿林木损失3000元"));
+        let terms = terms_of("王伟赔偿张芳各项损失3.2万元", "张芳", "王伟");
+        assert_eq!(terms.len(), 2, "two instalments");
+        assert_eq!(terms[1].days, Some(45));
     }
 
     /// Prints a few texts to read: `cargo test print_samples -- --ignored --nocapture`.

@@ -573,3 +573,4 @@ admin-committee-general = General (not professional)
 admin-mediators = Mediators
 admin-mediators-help = Specialities rank the mediators suggested at acceptance (specialists first, then the lightest load); the parties' own choice always stands. Hold Ctrl to choose several.
 admin-specialities = Specialities
+event-window_closed = Window closed

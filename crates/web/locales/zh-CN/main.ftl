@@ -573,3 +573,4 @@ admin-committee-general = 一般（非专业）
 admin-mediators = 调解员
 admin-mediators-help = 擅长领域用于受理时推荐调解员（擅长该类纠纷者优先，其次在办件少者）；当事人选定的调解员不受影响。按住 Ctrl 可多选。
 admin-specialities = 擅长领域
+event-window_closed = 期限届满

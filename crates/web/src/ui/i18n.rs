@@ -179,6 +179,7 @@ mod tests {
             "clock_stopped",
             "reminded",
             "went_overdue",
+            "window_closed",
             "mediation_accepted",
             "rights_notified",
             "mediation_refused",

@@ -253,9 +253,10 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         Event::ClockStarted { clock, due, .. } => {
             format!("{} {}", tr.of("clock", clock.as_str()), china_time(*due))
         }
-        Event::ClockStopped { clock } | Event::Reminded { clock, .. } | Event::WentOverdue { clock, .. } => {
-            tr.of("clock", clock.as_str())
-        }
+        Event::ClockStopped { clock }
+        | Event::Reminded { clock, .. }
+        | Event::WentOverdue { clock, .. }
+        | Event::WindowClosed { clock } => tr.of("clock", clock.as_str()),
         Event::RepeatOfFinal { of } => tr.t1("detail-repeat-of-final", "id", of),
         Event::RecoveryRecorded { amount_fen, workers, note } => with(
             format!(
