@@ -30,17 +30,26 @@ pub enum DocKind {
     Rights,
     /// 人民调解协议书
     Agreement,
+    /// 人民调解受理登记表
+    MediationRegistration,
+    /// 人民调解记录
+    SessionRecord,
+    /// 人民调解回访记录
+    VisitRecord,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 10] = [
         Self::Transfer,
         Self::Acceptance,
         Self::NonAcceptance,
         Self::Extension,
         Self::Opinion,
+        Self::MediationRegistration,
         Self::Rights,
+        Self::SessionRecord,
         Self::Agreement,
+        Self::VisitRecord,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +61,9 @@ impl DocKind {
             Self::Opinion => "opinion",
             Self::Rights => "rights",
             Self::Agreement => "agreement",
+            Self::MediationRegistration => "mediation_registration",
+            Self::SessionRecord => "session_record",
+            Self::VisitRecord => "visit_record",
         }
     }
 
@@ -68,6 +80,9 @@ impl DocKind {
             Self::Opinion => "信访事项处理意见书",
             Self::Rights => "人民调解当事人权利义务告知书",
             Self::Agreement => "人民调解协议书",
+            Self::MediationRegistration => "人民调解受理登记表",
+            Self::SessionRecord => "人民调解记录",
+            Self::VisitRecord => "人民调解回访记录",
         }
     }
 
@@ -81,7 +96,22 @@ impl DocKind {
             Self::Opinion => "处",
             Self::Rights => "调告",
             Self::Agreement => "调协",
+            Self::MediationRegistration => "调登",
+            Self::SessionRecord => "调记",
+            Self::VisitRecord => "调访",
         }
+    }
+
+    /// A document of people's mediation (see `documents::mediation`).
+    fn is_mediation(self) -> bool {
+        matches!(
+            self,
+            Self::Rights
+                | Self::Agreement
+                | Self::MediationRegistration
+                | Self::SessionRecord
+                | Self::VisitRecord
+        )
     }
 
     /// The event a letter of this kind reports, the last of them.
@@ -96,6 +126,9 @@ impl DocKind {
                     | (Self::Opinion, Event::Replied { outcome: Some(_), .. })
                     | (Self::Rights, Event::MediationAccepted { .. })
                     | (Self::Agreement, Event::AgreementDrafted { .. } | Event::AgreementSigned { .. })
+                    | (Self::MediationRegistration, Event::MediationAccepted { .. })
+                    | (Self::SessionRecord, Event::SessionHeld { .. })
+                    | (Self::VisitRecord, Event::VisitRecorded { .. })
             )
         })
     }
@@ -109,7 +142,7 @@ pub fn available(m: &Matter, events: &[RecordedEvent]) -> Vec<DocKind> {
         .into_iter()
         .filter(|k| match k {
             DocKind::Extension => true,
-            DocKind::Rights | DocKind::Agreement => kind == MatterKind::Dispute,
+            k if k.is_mediation() => kind == MatterKind::Dispute,
             _ => kind == MatterKind::Petition,
         })
         .filter(|k| k.event(events).is_some())
@@ -143,10 +176,12 @@ pub fn compose(
     org: &OrgTree,
     calendar: &Calendar,
     units: &HashMap<UserId, UnitId>,
+    catalogue: &minsheng_domain::Catalogue,
 ) -> Option<Letter> {
     let e = kind.event(events)?;
-    if matches!(kind, DocKind::Rights | DocKind::Agreement) {
-        return mediation::compose(kind, m, e, org, calendar);
+    if kind.is_mediation() {
+        let category = catalogue.get(m.registration.category.as_str()).map(|c| c.name_zh.as_str());
+        return mediation::compose(kind, m, e, events, org, calendar, category);
     }
     let r = &m.registration;
     let issuer_unit = units.get(&e.actor).copied().or(m.handling.as_ref().map(|h| h.lead))?;
@@ -276,8 +311,8 @@ pub async fn issue(
     actors.sort();
     actors.dedup();
     let units = state.store.users_by_id(&actors).await?.into_iter().map(|u| (u.id, u.unit_id)).collect();
-    let letter =
-        compose(kind, &matter, &events, &state.org(), &state.calendar(), &units).ok_or(ApiError::NotFound)?;
+    let letter = compose(kind, &matter, &events, &state.org(), &state.calendar(), &units, &state.catalogue())
+        .ok_or(ApiError::NotFound)?;
     let mut matter = matter;
     crate::api::matters::reveal_on(state, caller, &mut matter, &format!("出具《{}》", kind.title())).await?;
     Ok(letter)

@@ -2261,6 +2261,19 @@ async fn a_dispute_mediated_to_a_followed_up_agreement(app: &App) {
         (m["mediation"]["visits_done"].as_u64(), m["mediation"]["visits_due"].as_array().map(Vec::len)),
         (Some(1), Some(2))
     );
+    // A risk of violence reported: a red flag on the page, and the report on the record.
+    step(
+        app,
+        "mediator_b",
+        &id,
+        json!({"type": "flag_risk", "description": "双方因垃圾再次发生推搡", "reported_to": "枫桥派出所"}),
+    )
+    .await;
+    let mut mediator = Browser::new(app);
+    mediator.sign_in("mediator_b", "password-123").await;
+    let page = mediator.get(&format!("/matters/{id}")).await.body;
+    assert!(page.contains("红色：调解员已报告 1 次纠纷可能激化"), "{page}");
+    assert!(page.contains("双方因垃圾再次发生推搡（已报告：枫桥派出所）"), "{page}");
     let m = step(
         app,
         "mediator_b",
@@ -2286,7 +2299,26 @@ async fn a_dispute_mediated_to_a_followed_up_agreement(app: &App) {
         app.call(Method::GET, &format!("/api/v1/matters/{id}/letters"), Some("mediator_b"), None).await;
     let kinds: Vec<&str> =
         letters["items"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["rights", "agreement"], "{letters}");
+    assert_eq!(
+        kinds,
+        ["mediation_registration", "rights", "session_record", "agreement", "visit_record"],
+        "{letters}"
+    );
+    // The committee's file: registration form, session record and follow-up record.
+    let text = letter(app, "mediator_b", &id, "mediation_registration").await;
+    for want in ["人民调解受理登记表", "张建国", "李某某", "王秀英", "邻里纠纷", "当事人请求", "登记人"]
+    {
+        assert!(text.contains(want), "{want} missing from the registration form: {text}");
+    }
+    let text = letter(app, "mediator_b", &id, "session_record").await;
+    for want in ["人民调解记录", "第一次调解", "第二次调解", "记录人"] {
+        assert!(text.contains(want), "{want} missing from the session record: {text}");
+    }
+    let text = letter(app, "mediator_b", &id, "visit_record").await;
+    for want in ["人民调解回访记录", "第一次回访", "部分履行", "赔偿款尚未支付", "回访人"]
+    {
+        assert!(text.contains(want), "{want} missing from the visit record: {text}");
+    }
     let text = letter(app, "mediator_b", &id, "agreement").await;
     for want in [
         "人民调解协议书",

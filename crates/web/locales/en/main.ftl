@@ -574,3 +574,4 @@ admin-mediators = Mediators
 admin-mediators-help = Specialities rank the mediators suggested at acceptance (specialists first, then the lightest load); the parties' own choice always stands. Hold Ctrl to choose several.
 admin-specialities = Specialities
 event-window_closed = Window closed
+mediation-risk-alert = Red: a mediator reported { $count } time(s) that this dispute may turn violent; act and report

@@ -574,3 +574,4 @@ admin-mediators = 调解员
 admin-mediators-help = 擅长领域用于受理时推荐调解员（擅长该类纠纷者优先，其次在办件少者）；当事人选定的调解员不受影响。按住 Ctrl 可多选。
 admin-specialities = 擅长领域
 event-window_closed = 期限届满
+mediation-risk-alert = 红色：调解员已报告 { $count } 次纠纷可能激化，请及时处置并报告

@@ -1,14 +1,16 @@
-//! The documents of people's mediation: the notice of the parties' rights and duties
-//! (人民调解法 第二十三、二十四条), and the mediation agreement (调解协议书, 第二十九条) with its
-//! statutory contents, a signature line for every party and the mediator, and the committee's
-//! seal area. The agreement printed is the version in force, or a newer draft awaiting
-//! signatures (marked as such); a signed version carries its content digest.
+//! The documents of people's mediation, as a committee files them: the registration form
+//! (受理登记表), the notice of the parties' rights and duties (人民调解法 第二十三、二十四条),
+//! the record of the sessions (调解记录), the mediation agreement (调解协议书, 第二十九条) with
+//! its statutory contents, a signature line for every party and the mediator and the
+//! committee's seal area, and the follow-up record (回访记录). The agreement printed is the
+//! version in force, or a newer draft awaiting signatures (marked as such); a signed version
+//! carries its content digest.
 
 use super::{DocKind, chinese_date};
 use minsheng_docs::Letter;
 use minsheng_domain::calendar::Calendar;
 use minsheng_domain::party::{Party, PartyRole};
-use minsheng_domain::{Matter, OrgTree, RecordedEvent};
+use minsheng_domain::{Event, Matter, OrgTree, RecordedEvent};
 
 /// How a party is named in mediation documents.
 fn role_words(role: PartyRole) -> &'static str {
@@ -49,8 +51,10 @@ pub(super) fn compose(
     kind: DocKind,
     m: &Matter,
     e: &RecordedEvent,
+    events: &[RecordedEvent],
     org: &OrgTree,
     calendar: &Calendar,
+    category: Option<&str>,
 ) -> Option<Letter> {
     let med = &m.mediation;
     let r = &m.registration;
@@ -138,6 +142,118 @@ pub(super) fn compose(
                 facts,
                 signatures,
                 date: signed.map(|a| date_words(a.signed_on)).unwrap_or_else(|| "    年    月    日".into()),
+            })
+        }
+        DocKind::MediationRegistration => {
+            let Event::MediationAccepted { source, referred_by, requests, chosen_by_party, .. } = &e.event
+            else {
+                return None;
+            };
+            let tr = crate::ui::i18n::Tr::zh();
+            let mut paragraphs = vec!["当事人基本情况：".to_string()];
+            paragraphs.extend(parties);
+            paragraphs.push(format!("纠纷简要情况：{}", r.body));
+            paragraphs.push(format!("当事人请求：{requests}"));
+            let mut facts = vec![
+                ("事项编号".to_string(), m.id.to_string()),
+                ("受理日期".into(), chinese_date(calendar, e.at)),
+                ("纠纷类型".into(), category.unwrap_or(r.category.as_str()).to_string()),
+                ("纠纷地点".into(), org.full_name(r.unit_id)),
+                ("纠纷来源".into(), tr.of("source", source.as_str())),
+            ];
+            if let Some(by) = referred_by {
+                facts.push(("移送单位".into(), by.clone()));
+            }
+            facts.push((
+                "调解员".into(),
+                if *chosen_by_party { "当事人选定".into() } else { "调解委员会指定".into() },
+            ));
+            let mut signatures = signers("");
+            signatures.push("登记人".into());
+            Some(Letter {
+                issuer,
+                title: kind.title().into(),
+                number,
+                addressee: String::new(),
+                paragraphs,
+                facts,
+                signatures,
+                date: chinese_date(calendar, e.at),
+            })
+        }
+        DocKind::SessionRecord => {
+            let mut paragraphs = vec![];
+            let held = events.iter().filter_map(|x| match &x.event {
+                Event::SessionHeld { held_at, place, participants, record, proposals } => {
+                    Some((held_at, place, participants, record, proposals))
+                }
+                _ => None,
+            });
+            for (i, (at, place, participants, record, proposals)) in held.enumerate() {
+                paragraphs.push(format!(
+                    "第{}次调解：{}，地点：{place}；参加人员：{participants}。",
+                    numeral(i),
+                    super::super::ui::pages::china_time(*at)
+                ));
+                paragraphs.push(format!("调解情况：{record}"));
+                if let Some(p) = proposals {
+                    paragraphs.push(format!("调解方案/建议：{p}"));
+                }
+            }
+            let mut signatures = signers("");
+            signatures.push("人民调解员".into());
+            signatures.push("记录人".into());
+            Some(Letter {
+                issuer,
+                title: kind.title().into(),
+                number,
+                addressee: String::new(),
+                paragraphs,
+                facts: vec![("事项编号".into(), m.id.to_string()), ("纠纷".into(), r.title.clone())],
+                signatures,
+                date: chinese_date(calendar, e.at),
+            })
+        }
+        DocKind::VisitRecord => {
+            let tr = crate::ui::i18n::Tr::zh();
+            let mut paragraphs = vec![];
+            if let Some(a) = &med.agreement {
+                paragraphs.push(format!(
+                    "协议：第{}版，{}签订（{}）。",
+                    a.version,
+                    date_words(a.signed_on),
+                    tr.of("mediation-outcome", if a.hash.is_some() { "written" } else { "oral" })
+                ));
+            }
+            let visits = events.iter().filter_map(|x| match &x.event {
+                Event::VisitRecorded { performance, satisfaction, risk, note } => {
+                    Some((x.at, performance, satisfaction, risk, note))
+                }
+                _ => None,
+            });
+            for (i, (at, performance, satisfaction, risk, note)) in visits.enumerate() {
+                let note = note.as_ref().map(|n| format!("；情况：{n}")).unwrap_or_default();
+                paragraphs.push(format!(
+                    "第{}次回访（{}）：履行情况：{}；当事人满意度：{}；遗留风险：{}{note}。",
+                    numeral(i),
+                    chinese_date(calendar, at),
+                    tr.of("performance", performance.as_str()),
+                    tr.of("satisfaction", satisfaction.as_str()),
+                    tr.of("risk", risk.as_str()),
+                ));
+            }
+            if med.relapses > 0 {
+                paragraphs.push(format!("该纠纷已反弹{}次。", med.relapses));
+            }
+            Some(Letter {
+                issuer,
+                title: kind.title().into(),
+                number,
+                addressee: String::new(),
+                paragraphs,
+                facts: vec![("事项编号".into(), m.id.to_string()), ("纠纷".into(), r.title.clone())],
+                signatures: vec!["回访人".into(), "被回访人".into()],
+                date: chinese_date(calendar, e.at),
             })
         }
         _ => None,

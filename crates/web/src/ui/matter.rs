@@ -147,6 +147,8 @@ async fn page(
         clocks,
         repeat_of,
         waiting,
+        risk: (matter.mediation.risk_flags > 0 && matter.status != minsheng_domain::Status::Closed)
+            .then(|| tr.t1("mediation-risk-alert", "count", matter.mediation.risk_flags)),
         facts,
         place: org.full_name(r.unit_id),
         channel: tr.of("channel", r.channel.as_str()),

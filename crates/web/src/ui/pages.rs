@@ -170,6 +170,8 @@ pub struct MatterPage {
     pub repeat_of: Option<(i64, String)>,
     /// What the matter waits on, in words (a return to re-route, an extension to approve).
     pub waiting: Option<String>,
+    /// A mediator reported a risk that the dispute turns violent (a red flag on the matter).
+    pub risk: Option<String>,
     /// Workflow facts worth a line in the header: outcome, review level, final, follow-up.
     pub facts: Vec<(String, String)>,
     pub place: String,
