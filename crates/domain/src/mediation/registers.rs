@@ -134,6 +134,7 @@ pub trait Names {
 }
 
 /// The figures of a committee's monthly report (人民调解工作月报).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthlySummary {
     /// Disputes accepted (受理).
@@ -149,8 +150,11 @@ pub struct MonthlySummary {
     pub amount_fen: i64,
     /// The people involved (涉及人数) in the disputes mediated.
     pub people: i64,
+    /// Relapses (反弹) recorded.
     pub relapses: i64,
+    /// Follow-up visits (回访) made.
     pub visits: i64,
+    /// Risks of violence reported.
     pub risk_flags: i64,
 }
 

@@ -430,56 +430,20 @@ pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The monthly counts (调解工作月报) as JSON.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SummaryView {
-    /// 受理: accepted for mediation in the period.
-    pub received: i64,
-    /// 调解: mediations that ended in the period with an agreement or a failure.
-    pub mediated: i64,
-    /// 调解成功: written and oral agreements reached in the period.
-    pub succeeded: i64,
-    /// 调解成功率 in per mille; none when nothing was mediated.
-    pub success_rate_permille: Option<i64>,
-    /// 涉及金额 of the disputes mediated, in fen.
-    pub amount_fen: i64,
-    /// 涉及人数 of the disputes mediated.
-    pub people: i64,
-    pub relapses: i64,
-    pub visits: i64,
-    pub risk_flags: i64,
-}
-
-impl From<MonthlySummary> for SummaryView {
-    fn from(s: MonthlySummary) -> Self {
-        Self {
-            received: s.received,
-            mediated: s.mediated,
-            succeeded: s.succeeded,
-            success_rate_permille: s.success_rate_permille,
-            amount_fen: s.amount_fen,
-            people: s.people,
-            relapses: s.relapses,
-            visits: s.visits,
-            risk_flags: s.risk_flags,
-        }
-    }
-}
-
 /// A committee's counts for a period.
 #[utoipa::path(
     get, path = "/api/v1/mediation/summary", tag = "mediation",
     params(PeriodQuery),
-    responses((status = 200, body = SummaryView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = MonthlySummary), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<PeriodQuery>,
-) -> Result<Json<SummaryView>, ApiError> {
+) -> Result<Json<MonthlySummary>, ApiError> {
     let (committee, data, period) = period_data(&state, &caller, &q).await?;
-    Ok(Json(registers::summary(&data, committee, period).into()))
+    Ok(Json(registers::summary(&data, committee, period)))
 }
 
 /// Checks the caller administers `unit` (it lies in their subtree).

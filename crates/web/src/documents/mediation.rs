@@ -66,6 +66,17 @@ pub(super) fn compose(
     let signers = |what: &str| -> Vec<String> {
         r.parties.iter().map(|p| format!("{}{} {}", role_words(p.role), what, p.name.as_str())).collect()
     };
+    // What every document of the file shares; each kind fills in the rest.
+    let base = Letter {
+        issuer,
+        title: kind.title().into(),
+        number,
+        addressee: String::new(),
+        paragraphs: vec![],
+        facts: vec![("事项编号".into(), m.id.to_string())],
+        signatures: vec![],
+        date: chinese_date(calendar, e.at),
+    };
     match kind {
         DocKind::Rights => {
             let mut paragraphs = vec![format!(
@@ -81,14 +92,10 @@ pub(super) fn compose(
                 "四、当事人不愿调解或者调解不成的，可以依法通过仲裁、行政、司法等途径维护自己的权利。".into(),
             );
             Some(Letter {
-                issuer,
-                title: kind.title().into(),
-                number,
                 addressee: r.parties.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、"),
                 paragraphs,
-                facts: vec![("事项编号".into(), m.id.to_string())],
                 signatures: signers("（已知悉）"),
-                date: chinese_date(calendar, e.at),
+                ..base
             })
         }
         DocKind::Agreement => {
@@ -134,14 +141,11 @@ pub(super) fn compose(
             let mut signatures = signers("");
             signatures.push("人民调解员".into());
             Some(Letter {
-                issuer,
-                title: kind.title().into(),
-                number,
-                addressee: String::new(),
                 paragraphs,
                 facts,
                 signatures,
                 date: signed.map(|a| date_words(a.signed_on)).unwrap_or_else(|| "    年    月    日".into()),
+                ..base
             })
         }
         DocKind::MediationRegistration => {
@@ -170,16 +174,7 @@ pub(super) fn compose(
             ));
             let mut signatures = signers("");
             signatures.push("登记人".into());
-            Some(Letter {
-                issuer,
-                title: kind.title().into(),
-                number,
-                addressee: String::new(),
-                paragraphs,
-                facts,
-                signatures,
-                date: chinese_date(calendar, e.at),
-            })
+            Some(Letter { paragraphs, facts, signatures, ..base })
         }
         DocKind::SessionRecord => {
             let mut paragraphs = vec![];
@@ -204,14 +199,10 @@ pub(super) fn compose(
             signatures.push("人民调解员".into());
             signatures.push("记录人".into());
             Some(Letter {
-                issuer,
-                title: kind.title().into(),
-                number,
-                addressee: String::new(),
                 paragraphs,
                 facts: vec![("事项编号".into(), m.id.to_string()), ("纠纷".into(), r.title.clone())],
                 signatures,
-                date: chinese_date(calendar, e.at),
+                ..base
             })
         }
         DocKind::VisitRecord => {
@@ -246,14 +237,10 @@ pub(super) fn compose(
                 paragraphs.push(format!("该纠纷已反弹{}次。", med.relapses));
             }
             Some(Letter {
-                issuer,
-                title: kind.title().into(),
-                number,
-                addressee: String::new(),
                 paragraphs,
                 facts: vec![("事项编号".into(), m.id.to_string()), ("纠纷".into(), r.title.clone())],
                 signatures: vec!["回访人".into(), "被回访人".into()],
-                date: chinese_date(calendar, e.at),
+                ..base
             })
         }
         _ => None,

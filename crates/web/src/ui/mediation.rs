@@ -8,13 +8,14 @@ use super::error::UiError;
 use super::i18n::Tr;
 use super::pages::{china_time, deadline_time};
 use super::session::Staff;
-use crate::api::mediation::{PeriodQuery, SummaryView, register, xlsx, xlsx_response};
+use crate::api::mediation::{PeriodQuery, register, xlsx, xlsx_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use minsheng_domain::mediation::Mediation;
+use minsheng_domain::mediation::registers::MonthlySummary;
 use minsheng_domain::{Event, OrgTree, UnitKind, UserId};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -195,7 +196,7 @@ pub struct MediationPage {
     pub to: String,
     /// (file, words) of each register to download, with the query.
     pub downloads: Vec<(String, String)>,
-    pub summary: Option<SummaryView>,
+    pub summary: Option<MonthlySummary>,
     pub errors: Vec<String>,
 }
 
@@ -233,7 +234,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff, Query(q): Query<R
         match crate::api::mediation::period_data(&state, &staff.caller, &query).await {
             Ok((committee, data, period)) => {
                 let s = minsheng_domain::mediation::registers::summary(&data, committee, period);
-                p.summary = Some(s.into());
+                p.summary = Some(s);
                 let qs = format!("committee_id={chosen}&from={from}&to={to}");
                 p.downloads = ["screening", "mediation", "agreements", "visits", "summary"]
                     .iter()
