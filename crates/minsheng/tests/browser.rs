@@ -227,6 +227,15 @@ impl Journey {
 
     /// Submits the matter page's form for `action`, filling its text if it has one; an
     /// occasional action's form is folded away, and is unfolded first.
+    /// Routes the open matter (转办) to the unit whose name contains `unit`.
+    async fn route_to(&self, unit: &str) {
+        let xpath = format!("//select[@name='unit_id']/option[contains(., '{unit}')]");
+        let id = self.c.find(Locator::XPath(&xpath)).await.unwrap().attr("value").await.unwrap().unwrap();
+        self.choose("assign", "unit_id", &id).await;
+        self.act("assign", None).await;
+        self.wait_for("status s-assigned").await;
+    }
+
     async fn act(&self, action: &str, text: Option<&str>) {
         let form = format!("form:has(input[name='action'][value='{action}'])");
         self.unfold(action).await;
@@ -300,21 +309,7 @@ async fn the_daily_journey_in_chromium() {
     );
 
     // Route it to the housing bureau.
-    let dept =
-        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '市住房和城乡建设局')]"))
-            .await
-            .unwrap()
-            .attr("value")
-            .await
-            .unwrap()
-            .unwrap();
-    j.css("form:has(input[value='assign']) select[name='unit_id']")
-        .await
-        .select_by_value(&dept)
-        .await
-        .unwrap();
-    j.act("assign", None).await;
-    j.wait_for("status s-assigned").await;
+    j.route_to("市住房和城乡建设局").await;
     j.shot("matter").await;
     j.sign_out().await;
 
@@ -375,17 +370,7 @@ async fn the_daily_journey_in_chromium() {
     j.wait_for("已保存").await;
     let petition = j.c.current_url().await.unwrap().path().to_owned();
     assert!(j.body().await.contains("受理时限"), "the 15-day clock shows");
-    let office =
-        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '市信访局')]"))
-            .await
-            .unwrap()
-            .attr("value")
-            .await
-            .unwrap()
-            .unwrap();
-    j.choose("assign", "unit_id", &office).await;
-    j.act("assign", None).await;
-    j.wait_for("status s-assigned").await;
+    j.route_to("市信访局").await;
     j.sign_out().await;
 
     j.sign_in("handler_xfj").await;
@@ -723,17 +708,7 @@ async fn the_mediation_journey_in_chromium() {
     j.wait_for("已保存").await;
     let matter = j.c.current_url().await.unwrap().path().to_owned();
     assert!(matter.starts_with("/matters/"), "{matter}");
-    let committee =
-        j.c.find(Locator::XPath("//select[@name='unit_id']/option[contains(., '枫桥镇人民调解委员会')]"))
-            .await
-            .unwrap()
-            .attr("value")
-            .await
-            .unwrap()
-            .unwrap();
-    j.choose("assign", "unit_id", &committee).await;
-    j.act("assign", None).await;
-    j.wait_for("status s-assigned").await;
+    j.route_to("枫桥镇人民调解委员会").await;
     j.sign_out().await;
 
     // The committee's mediator accepts it, appointed by the committee, and tells the parties
