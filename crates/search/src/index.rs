@@ -1,0 +1,1 @@
+//! The Chinese full-text index (being written).

@@ -1,0 +1,1 @@
+//! MinHash similarity with LSH (being written).
