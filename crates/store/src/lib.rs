@@ -142,6 +142,10 @@ pub trait Store: Send + Sync + 'static {
     /// How many matters in scope the filter finds, up to `cap` (then "cap or more").
     async fn count(&self, scope: &Scope, filter: &MatterFilter, cap: u32) -> Result<i64>;
     async fn count_matters(&self) -> Result<i64>;
+    /// The log after `seq`, as (seq, matter) pairs in order, at most `limit`: what a follower
+    /// of the log (the search index) has not applied yet. Sequence numbers are assigned under
+    /// the chain head's lock, so none commits behind a later one.
+    async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>>;
 
     /// Final petitions of `category` with any of these petitioner keys, newest first.
     async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>>;

@@ -166,6 +166,22 @@ async fn append_read_and_project(f: &Fixture) {
     assert_eq!(s.count_matters().await.unwrap(), 1);
 }
 
+/// A follower of the log (the search index) reads what it has not applied, in order, in pages.
+async fn the_log_is_read_in_order_after_a_checkpoint(f: &Fixture) {
+    let s = f.store.as_ref();
+    let t = tree(s).await;
+    assert!(s.log_after(0, 10).await.unwrap().is_empty());
+    let a = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
+    let b = s.append(new_append(&t, t.town_b, MatterKind::Dispute, t0(), None)).await.unwrap().matter_id;
+    act(s, &t, a, transfer(t.dept), Some(1)).await.unwrap();
+    let all = s.log_after(0, 100).await.unwrap();
+    let matters: Vec<MatterId> = all.iter().map(|(_, m)| *m).collect();
+    assert_eq!(matters, [a, b, a]);
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "in order: {all:?}");
+    assert_eq!(s.log_after(all[0].0, 1).await.unwrap(), vec![all[1]], "a page after a checkpoint");
+    assert!(s.log_after(all[2].0, 10).await.unwrap().is_empty(), "nothing after the head");
+}
+
 async fn stale_versions_conflict(f: &Fixture) {
     let s = f.store.as_ref();
     let t = tree(s).await;
@@ -602,6 +618,7 @@ on_both_engines!(
     settings_and_notices_keep_their_history,
     mediators_and_committees_keep_their_fields,
     mediator_loads_count_open_matters,
+    the_log_is_read_in_order_after_a_checkpoint,
 );
 
 /// Timers are rows replaced with each projection: due ones come back earliest first, a fired

@@ -551,6 +551,15 @@ impl Store for PgStore {
         Ok(self.client().await?.query_one("SELECT COUNT(*) FROM matters", &[]).await?.get(0))
     }
 
+    async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>> {
+        let c = self.client().await?;
+        let s = c
+            .prepare_cached("SELECT seq, matter_id FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .await?;
+        let rows = c.query(&s, &[&seq, &i64::from(limit)]).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, MatterId(r.try_get(1)?)))).collect()
+    }
+
     async fn verify_chain(&self) -> Result<ChainReport> {
         let mut c = self.client().await?;
         let tx = c

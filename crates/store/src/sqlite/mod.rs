@@ -677,6 +677,17 @@ impl Store for SqliteStore {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM matters", [], |r| r.get(0))?)).await
     }
 
+    async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>> {
+        self.read(move |c| {
+            let mut s =
+                c.prepare_cached("SELECT seq, matter_id FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let rows =
+                s.query_map(rusqlite::params![seq, limit], |r| Ok((r.get(0)?, MatterId(r.get(1)?))))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
     async fn verify_chain(&self) -> Result<ChainReport> {
         self.read(|c| {
             // One read transaction: the head and the events it covers come from one snapshot,
