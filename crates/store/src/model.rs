@@ -265,6 +265,8 @@ pub struct MatterFilter {
     pub by_deadline: bool,
     /// Oldest first (the page cursor then moves forward).
     pub oldest_first: bool,
+    /// Only these matters (a search's hits; at most a page of them).
+    pub ids: Option<Vec<MatterId>>,
 }
 
 /// Newest first (or oldest, by the filter); `before` is the cursor: the last id of the

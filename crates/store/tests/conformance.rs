@@ -180,6 +180,20 @@ async fn the_log_is_read_in_order_after_a_checkpoint(f: &Fixture) {
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "in order: {all:?}");
     assert_eq!(s.log_after(all[0].0, 1).await.unwrap(), vec![all[1]], "a page after a checkpoint");
     assert!(s.log_after(all[2].0, 10).await.unwrap().is_empty(), "nothing after the head");
+
+    // A search's hits come back as list rows, still confined to the scope.
+    let hits = MatterFilter { ids: Some(vec![b, a, MatterId(999_999)]), ..MatterFilter::default() };
+    let page = s.list(&Scope::all(), &hits, Page { before: None, limit: 10 }).await.unwrap();
+    assert_eq!(
+        page.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [b, a],
+        "newest first, unknown ids ignored"
+    );
+    let town_b = Scope::subtree(t.org.path(t.town_b).unwrap());
+    let page = s.list(&town_b, &hits, Page { before: None, limit: 10 }).await.unwrap();
+    assert_eq!(page.items.iter().map(|m| m.id).collect::<Vec<_>>(), [b], "the scope still decides");
+    let none = MatterFilter { ids: Some(vec![]), ..MatterFilter::default() };
+    assert!(s.list(&Scope::all(), &none, Page { before: None, limit: 10 }).await.unwrap().items.is_empty());
 }
 
 async fn stale_versions_conflict(f: &Fixture) {

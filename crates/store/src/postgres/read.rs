@@ -163,6 +163,10 @@ fn conditions(
     if let Some(u) = filter.lead_unit {
         arg(sql, " AND m.lead_unit_id = ?", Box::new(u.0));
     }
+    if let Some(ids) = &filter.ids {
+        let ids: Vec<i64> = ids.iter().take(500).map(|m| m.0).collect();
+        arg(sql, " AND m.id = ANY(?)", Box::new(ids));
+    }
     if let Some(t) = filter.due_before {
         arg(sql, " AND m.due_at < ?", Box::new(ms(t)));
     }

@@ -167,6 +167,13 @@ fn conditions(
     if let Some(u) = filter.lead_unit {
         arg(sql, " AND m.lead_unit_id = ?", u.0.into());
     }
+    if let Some(ids) = &filter.ids {
+        sql.push_str(" AND m.id IN (NULL");
+        for id in ids.iter().take(500) {
+            arg(sql, ", ?", id.0.into());
+        }
+        sql.push(')');
+    }
     if let Some(t) = filter.due_before {
         arg(sql, " AND m.due_at IS NOT NULL AND m.due_at < ?", ms(t).into());
     }
