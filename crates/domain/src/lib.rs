@@ -43,6 +43,7 @@ pub mod org;
 pub mod party;
 pub mod policy;
 pub mod text;
+pub mod warning;
 
 pub use access::{Actor, Role};
 pub use category::{Catalogue, Category, CategoryCode};
