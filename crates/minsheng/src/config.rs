@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub attachments_dir: Option<std::path::PathBuf>,
     pub time_zone: Option<String>,
     pub cjk_font: Option<std::path::PathBuf>,
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -40,6 +41,12 @@ pub fn attachments_dir_for(database_url: &str) -> std::path::PathBuf {
     }
     let path = std::path::Path::new(database_url.strip_prefix("sqlite://").unwrap_or(database_url));
     path.parent().unwrap_or(std::path::Path::new(".")).join("attachments")
+}
+
+/// This node's search index lives beside a SQLite database, or under `minsheng-data/` for
+/// PostgreSQL (each node keeps its own and follows the shared log).
+pub fn search_dir_for(database_url: &str) -> std::path::PathBuf {
+    attachments_dir_for(database_url).with_file_name("search")
 }
 
 #[cfg(test)]

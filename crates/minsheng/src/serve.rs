@@ -80,6 +80,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> Result<ExitCode, String> 
     }
     settings.secure_cookies = args.secure_cookies || file.secure_cookies.unwrap_or(false);
     settings.attachments_dir = file.attachments_dir.unwrap_or_else(|| config::attachments_dir_for(&url));
+    settings.search_dir = Some(file.search_dir.unwrap_or_else(|| config::search_dir_for(&url)));
     let zone = args.time_zone.or(file.time_zone).unwrap_or_else(|| "Asia/Shanghai".into());
     settings.time_zone = minsheng_web::state::time_zone(&zone)?;
     settings.cjk_font = args.cjk_font.or(file.cjk_font);
@@ -108,11 +109,20 @@ pub async fn serve(state: AppState, listen: &str, ready: impl FnOnce()) -> Resul
     let scheduler = tokio::spawn(scheduler::run(state.clone(), SchedulerConfig::default(), async move {
         let _ = stopped.await;
     }));
+    // The search index follows the log beside it, and stops with it.
+    let (stop_search, search_stopped) = tokio::sync::oneshot::channel::<()>();
+    let follower = tokio::spawn(minsheng_web::search::follow(state.clone(), async move {
+        let _ = search_stopped.await;
+    }));
     let app = minsheng_web::router(state);
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     let _ = stop.send(());
+    let _ = stop_search.send(());
     if let Err(e) = scheduler.await {
         tracing::error!(error = %e, "the scheduler ended abnormally");
+    }
+    if let Err(e) = follower.await {
+        tracing::error!(error = %e, "the search index's follower ended abnormally");
     }
     tracing::info!("finishing queued commits");
     store.close().await;

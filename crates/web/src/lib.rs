@@ -13,6 +13,7 @@ pub mod lang;
 pub mod ops;
 pub mod problem;
 pub mod scheduler;
+pub mod search;
 pub mod state;
 pub mod ui;
 

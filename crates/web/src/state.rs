@@ -26,6 +26,8 @@ pub struct Settings {
     pub time_zone: jiff::tz::TimeZone,
     /// The CJK font PDF letters are set in; by default the first of Debian's Noto CJK faces.
     pub cjk_font: Option<std::path::PathBuf>,
+    /// Where this node keeps its search index; none keeps it in memory (rebuilt at each start).
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 /// The time zone named by `name` (IANA), falling back to China Standard Time, which has had
@@ -48,6 +50,7 @@ impl Default for Settings {
             attachments_dir: std::path::PathBuf::from("minsheng-data/attachments"),
             time_zone: jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)),
             cjk_font: None,
+            search_dir: None,
         }
     }
 }
@@ -62,6 +65,8 @@ pub struct Inner {
     pub settings: Settings,
     pub tokens: crate::auth::TokenCache,
     pub exports: crate::ui::export::Jobs,
+    /// The full-text index, following the event log.
+    pub search: Arc<crate::search::Search>,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
     calendar: RwLock<Arc<Calendar>>,
@@ -88,6 +93,11 @@ impl AppState {
     ) -> Result<Self, StoreError> {
         let calendar =
             Calendar::builtin(settings.time_zone.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let index = match &settings.search_dir {
+            Some(dir) => minsheng_search::index::SearchIndex::open(dir),
+            None => minsheng_search::index::SearchIndex::in_memory(),
+        }
+        .map_err(|e| StoreError::Corrupt(format!("search index: {e}")))?;
         let state = Self(Arc::new(Inner {
             store,
             clock,
@@ -95,6 +105,7 @@ impl AppState {
             settings,
             tokens: crate::auth::TokenCache::default(),
             exports: crate::ui::export::Jobs::default(),
+            search: crate::search::Search::new(index),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
             calendar: RwLock::new(Arc::new(calendar)),

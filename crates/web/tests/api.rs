@@ -2915,8 +2915,111 @@ async fn the_committees_registers_match_what_was_recorded(app: &App) {
     );
 }
 
+/// Registers a matter as `who` at `unit` with these words; returns its id.
+async fn matter_with(
+    app: &App,
+    who: &str,
+    unit: &str,
+    kind: &str,
+    category: &str,
+    title: &str,
+    body: &str,
+) -> i64 {
+    let mut m = app.intake(unit);
+    m["kind"] = json!(kind);
+    m["category"] = json!(category);
+    m["title"] = json!(title);
+    m["body"] = json!(body);
+    let (status, made) = app.call(Method::POST, "/api/v1/matters", Some(who), Some(m)).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    made["id"].as_i64().unwrap()
+}
+
+async fn search(app: &App, who: &str, query: &str) -> Value {
+    let (status, found) = app.call(Method::GET, &format!("/api/v1/matters?{query}"), Some(who), None).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    found
+}
+
+fn ids(found: &Value) -> Vec<i64> {
+    found["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect()
+}
+
+/// Full-text search through the list: Chinese words, traditional characters and full-width
+/// digits, combined with filters, counted and ranked within the caller's scope only.
+async fn matters_are_found_by_their_words(app: &App) {
+    let wages = matter_with(
+        app,
+        "clerk_a",
+        "village_a",
+        "wage_claim",
+        "wage_arrears",
+        "某建筑工地拖欠农民工工资",
+        "枫源村安置房项目工地拖欠12名农民工工资共计36万元，包工头失联。",
+    )
+    .await;
+    let noise = matter_with(
+        app,
+        "clerk_a",
+        "village_a",
+        "request",
+        "environment",
+        "石料厂夜间噪音扰民",
+        "枫源村石料厂夜间生产，噪音很大，影响村民休息，来电号码１２３４５转办。",
+    )
+    .await;
+    let elsewhere = matter_with(
+        app,
+        "clerk_b",
+        "town_b",
+        "wage_claim",
+        "wage_arrears",
+        "店口镇某厂拖欠工资",
+        "店口镇某五金厂拖欠8名工人工资，请求帮助追讨。",
+    )
+    .await;
+    let q = |s: &str| format!("q={}", minsheng_web::ui::session::urlencode(s));
+    // Just registered, found at once; the county sees both townships' wage claims, best first.
+    let found = search(app, "leader", &q("拖欠工资")).await;
+    assert_eq!((found["total"].as_u64(), ids(&found).len()), (Some(2), 2), "{found}");
+    assert!(ids(&found).contains(&wages) && ids(&found).contains(&elsewhere));
+    let snippet = found["hits"][0]["title_snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    // A township clerk sees and counts only their own.
+    let mine = search(app, "clerk_a", &q("拖欠工资")).await;
+    assert_eq!((ids(&mine), mine["total"].as_u64()), (vec![wages], Some(1)), "{mine}");
+    assert_eq!(search(app, "clerk_b", &q("噪音")).await["total"].as_u64(), Some(0), "no leak by count");
+    // Traditional characters and full-width digits find the usual forms, and the reverse.
+    assert_eq!(ids(&search(app, "clerk_a", &q("拖欠工資")).await), [wages]);
+    assert_eq!(ids(&search(app, "clerk_a", &q("12345")).await), [noise]);
+    assert_eq!(ids(&search(app, "clerk_a", &q("噪音擾民")).await), [noise]);
+    // Words combine with the list's filters.
+    let only = search(app, "leader", &format!("{}&unit_id={}", q("拖欠工资"), app.unit("town_b"))).await;
+    assert_eq!(ids(&only), [elsewhere]);
+    assert!(search(app, "leader", &format!("{}&kind=request", q("拖欠工资"))).await["total"] == 0);
+    // Replies are searched too, and a status change is seen by the next search.
+    let v = version_of(app, "clerk_a", &json!(noise)).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/matters/{noise}/commands"),
+            Some("clerk_a"),
+            Some(json!({"expected_version": v, "command": {"type": "start"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let started = search(app, "clerk_a", &format!("{}&status=in_progress", q("噪音"))).await;
+    assert_eq!(ids(&started), [noise]);
+    // Query syntax is only text: no error, nothing special.
+    for odd in ["title:(", "*", "AND OR", "a\\b"] {
+        let r = search(app, "clerk_a", &q(odd)).await;
+        assert!(r["total"].is_u64(), "{odd}: {r}");
+    }
+}
+
 on_both_engines!(
     App;
+    matters_are_found_by_their_words,
     operations_endpoints,
     tokens_and_languages,
     repeated_failures_lock_the_account,

@@ -56,6 +56,11 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         None => {
             let path = args.data_dir.join("minsheng.db");
             if args.fresh {
+                let index = args.data_dir.join("search");
+                if index.exists() {
+                    std::fs::remove_dir_all(&index)
+                        .map_err(|e| format!("cannot remove {}: {e}", index.display()))?;
+                }
                 for suffix in ["", "-wal", "-shm"] {
                     let f = PathBuf::from(format!("{}{suffix}", path.display()));
                     if f.exists() {
@@ -68,8 +73,11 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode, String> {
         }
     };
     let store = minsheng_store::open(&url).await.map_err(|e| format!("cannot open {url}: {e}"))?;
-    let settings =
-        Settings { attachments_dir: crate::config::attachments_dir_for(&url), ..Settings::default() };
+    let settings = Settings {
+        attachments_dir: crate::config::attachments_dir_for(&url),
+        search_dir: Some(crate::config::search_dir_for(&url)),
+        ..Settings::default()
+    };
     let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), settings)
         .await
         .map_err(|e| e.to_string())?;

@@ -189,7 +189,10 @@ pub struct ListParams {
     pub to: Option<String>,
     /// `true`: only unanswered matters past their report-back deadline.
     pub overdue: Option<String>,
-    /// `newest` (default) or `oldest` first.
+    /// Words to find (全文检索) in titles, bodies, replies and notes, with every other filter;
+    /// traditional characters and full-width digits find their usual forms.
+    pub q: Option<String>,
+    /// `newest` (default; with `q`, best match first unless `newest` is asked) or `oldest` first.
     pub sort: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -274,8 +277,78 @@ pub async fn list(
         ApiError::BadQuery { field: text.split('`').nth(1).unwrap_or("query").to_owned() }
     })?;
     let (filter, page) = q.filter(&state)?;
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let newest = q.sort.as_deref() == Some("newest");
+        let offset = parse_param("cursor", &q.cursor, |s| s.parse::<usize>().ok().filter(|n| *n <= 10_000))?;
+        return Ok(axum::Json(
+            search_list(&state, &caller, text, &filter, offset.unwrap_or(0), page.limit, newest).await?,
+        ));
+    }
     let page = state.store.list(&caller.scope, &filter, page).await?;
-    Ok(axum::Json(MatterList { items: page.items, next_cursor: page.next.map(|id| id.0.to_string()) }))
+    Ok(axum::Json(MatterList {
+        items: page.items,
+        next_cursor: page.next.map(|id| id.0.to_string()),
+        total: None,
+        hits: vec![],
+    }))
+}
+
+/// A list found by words: the index finds, counts and ranks within the caller's scope and the
+/// filters; the store gives the rows, still through the scope. `cursor` is then an offset.
+pub async fn search_list(
+    state: &AppState,
+    caller: &Caller,
+    text: &str,
+    filter: &MatterFilter,
+    offset: usize,
+    limit: u32,
+    newest: bool,
+) -> Result<MatterList, ApiError> {
+    use minsheng_search::index::{Order, Query};
+    if let Err(e) = crate::search::catch_up(state, 5, false).await {
+        tracing::warn!(error = %e, "the search index is behind the log");
+    }
+    let query = Query {
+        text: text.chars().take(200).collect(),
+        scopes: vec![caller.scope.path().to_owned()],
+        kind: filter.kind.map(|k| k.as_str().to_owned()),
+        status: filter.status.map(|s| s.as_str().to_owned()),
+        channel: filter.channel.map(|c| c.as_str().to_owned()),
+        category: filter.category.clone(),
+        place_path: filter.unit_path.clone(),
+        lead_unit: filter.lead_unit.map(|u| u.0),
+        registered_from_ms: filter.registered_from.map(|t| t.as_millisecond()),
+        registered_before_ms: filter.registered_before.map(|t| t.as_millisecond()),
+        open_only: filter.open,
+        order: if newest { Order::Newest } else { Order::Relevance },
+        offset,
+        limit: limit.clamp(1, 500) as usize,
+    };
+    let hits = state.search.index.search(&query).map_err(|e| {
+        tracing::error!(error = %e, "search failed");
+        ApiError::Internal
+    })?;
+    let ids: Vec<MatterId> = hits.items.iter().map(|h| MatterId(h.id)).collect();
+    let rows = MatterFilter { ids: Some(ids.clone()), ..MatterFilter::default() };
+    let page = state.store.list(&caller.scope, &rows, Page { before: None, limit: 500 }).await?;
+    let mut by_id: std::collections::HashMap<_, _> = page.items.into_iter().map(|m| (m.id, m)).collect();
+    let items: Vec<_> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    let next = offset + hits.items.len();
+    Ok(MatterList {
+        items,
+        next_cursor: (next < hits.total && !hits.items.is_empty()).then(|| next.to_string()),
+        total: Some(hits.total),
+        hits: hits
+            .items
+            .into_iter()
+            .map(|h| super::views::HitView {
+                id: MatterId(h.id),
+                score: h.score,
+                title_snippet: h.title_snippet,
+                body_snippet: h.body_snippet,
+            })
+            .collect(),
+    })
 }
 
 /// A command with the version it was decided against.

@@ -207,6 +207,22 @@ pub struct MatterList {
     pub items: Vec<MatterSummary>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// With `q`: how many matters in the caller's scope match, in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
+    /// With `q`: why each item matched, in the items' order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hits: Vec<HitView>,
+}
+
+/// Why a matter matched a search: its score and the matched words in context.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitView {
+    pub id: MatterId,
+    pub score: f32,
+    /// HTML-escaped, the matched words in `<mark>`.
+    pub title_snippet: String,
+    pub body_snippet: String,
 }
 
 /// One event of a matter's timeline.
