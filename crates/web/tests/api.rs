@@ -3010,6 +3010,26 @@ async fn matters_are_found_by_their_words(app: &App) {
     assert_eq!(s, StatusCode::OK);
     let started = search(app, "clerk_a", &format!("{}&status=in_progress", q("噪音"))).await;
     assert_eq!(ids(&started), [noise]);
+    // The list page's search box: the count, the matched words marked, markup in a body
+    // shown as text.
+    let odd = matter_with(
+        app,
+        "clerk_a",
+        "village_a",
+        "request",
+        "other",
+        "反映网页脚本问题",
+        "村网站被插入<script>alert(1)</script>代码，请求处理网页脚本。",
+    )
+    .await;
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    let page = clerk.get(&format!("/matters?{}", q("拖欠工資"))).await.body;
+    assert!(page.contains("共找到 1 件") && page.contains("<mark>"), "{page}");
+    assert!(page.contains("某建筑工地拖欠农民工工资"), "{page}");
+    let page = clerk.get(&format!("/matters?{}", q("网页脚本"))).await.body;
+    assert!(page.contains(&format!("/matters/{odd}")), "{page}");
+    assert!(!page.contains("<script>alert"), "markup from a body is escaped: {page}");
     // Query syntax is only text: no error, nothing special.
     for odd in ["title:(", "*", "AND OR", "a\\b"] {
         let r = search(app, "clerk_a", &q(odd)).await;

@@ -575,3 +575,7 @@ admin-mediators-help = Specialities rank the mediators suggested at acceptance (
 admin-specialities = Specialities
 event-window_closed = Window closed
 mediation-risk-alert = Red: a mediator reported { $count } time(s) that this dispute may turn violent; act and report
+list-search = Search
+list-search-hint = Words in titles, bodies, replies and notes
+list-found = { $n } found
+list-relevance = Default (best match when searching)

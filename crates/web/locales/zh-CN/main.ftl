@@ -575,3 +575,7 @@ admin-mediators-help = 擅长领域用于受理时推荐调解员（擅长该类
 admin-specialities = 擅长领域
 event-window_closed = 期限届满
 mediation-risk-alert = 红色：调解员已报告 { $count } 次纠纷可能激化，请及时处置并报告
+list-search = 全文检索
+list-search-hint = 标题、内容、答复、备注中的词，如：拖欠工资 枫桥镇
+list-found = 共找到 { $n } 件
+list-relevance = 默认（检索时按相关度）

@@ -192,7 +192,7 @@ pub struct ListParams {
     /// Words to find (全文检索) in titles, bodies, replies and notes, with every other filter;
     /// traditional characters and full-width digits find their usual forms.
     pub q: Option<String>,
-    /// `newest` (default; with `q`, best match first unless `newest` is asked) or `oldest` first.
+    /// `relevance` (the default: with `q` best match first, otherwise newest), `newest` or `oldest`.
     pub sort: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -223,7 +223,7 @@ impl ListParams {
             ..MatterFilter::default()
         };
         filter.oldest_first = parse_param("sort", &q.sort, |s| match s {
-            "newest" => Some(false),
+            "newest" | "relevance" => Some(false),
             "oldest" => Some(true),
             _ => None,
         })?

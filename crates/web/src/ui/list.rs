@@ -17,6 +17,8 @@ use minsheng_domain::{Status, UnitKind};
 /// The filter values as the form shows them.
 #[derive(Default)]
 pub struct Shown {
+    /// Words to find.
+    pub text: String,
     pub kind: String,
     pub status: String,
     pub channel: String,
@@ -47,11 +49,14 @@ pub struct ListPage {
     /// This list's query, to save.
     pub query: String,
     pub error: Option<String>,
+    /// With words to find: how many matters match in all.
+    pub total: Option<usize>,
 }
 
 fn shown(p: &ListParams) -> Shown {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     Shown {
+        text: v(&p.q),
         kind: v(&p.kind),
         status: v(&p.status),
         channel: v(&p.channel),
@@ -67,6 +72,7 @@ fn shown(p: &ListParams) -> Shown {
 /// This page's query with the cursor moved on, or (`None`) without a cursor, at `path`.
 fn href(path: &str, q: &Shown, cursor: Option<i64>) -> String {
     let pairs = [
+        ("q", &q.text),
         ("kind", &q.kind),
         ("status", &q.status),
         ("channel", &q.channel),
@@ -105,7 +111,48 @@ pub async fn show(
         Some(field) => Err(ApiError::BadQuery { field }),
         None => params.filter(&state),
     };
+    let text = q.text.trim().to_owned();
+    let mut total = None;
     let (rows, next, error) = match filtered {
+        Ok((filter, page)) if !text.is_empty() => {
+            let offset = params.cursor.as_deref().and_then(|c| c.trim().parse::<usize>().ok()).unwrap_or(0);
+            let newest = q.sort == "newest";
+            match crate::api::matters::search_list(
+                &state,
+                &staff.caller,
+                &text,
+                &filter,
+                offset,
+                page.limit,
+                newest,
+            )
+            .await
+            {
+                Ok(found) => {
+                    total = found.total;
+                    let snippets: std::collections::HashMap<_, _> = found
+                        .hits
+                        .into_iter()
+                        .map(|h| {
+                            let s = if h.body_snippet.is_empty() { h.title_snippet } else { h.body_snippet };
+                            (h.id, s)
+                        })
+                        .collect();
+                    let rows = found
+                        .items
+                        .iter()
+                        .map(|m| super::pages::Row {
+                            snippet: snippets.get(&m.id).cloned().unwrap_or_default(),
+                            ..row(m, &staff, &org, now)
+                        })
+                        .collect();
+                    let next =
+                        found.next_cursor.and_then(|c| c.parse().ok()).map(|c| href("/matters", &q, Some(c)));
+                    (rows, next, None)
+                }
+                Err(e) => return UiError::new(tr, e).into_response(),
+            }
+        }
         Ok((filter, page)) => match state.store.list(&staff.caller.scope, &filter, page).await {
             Ok(p) => (
                 p.items.iter().map(|m| row(m, &staff, &org, now)).collect(),
@@ -148,6 +195,7 @@ pub async fn show(
         rows,
         next,
         error,
+        total,
     };
     render(tr, &page)
 }

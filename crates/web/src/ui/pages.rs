@@ -87,6 +87,8 @@ pub struct Row {
     pub registered: String,
     pub deadline: String,
     pub overdue: bool,
+    /// A search's matched words in context (escaped HTML with `<mark>`), or empty.
+    pub snippet: String,
 }
 
 pub struct Section {

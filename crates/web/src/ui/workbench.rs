@@ -31,6 +31,7 @@ pub fn row(m: &MatterSummary, staff: &Staff, org: &OrgTree, now: jiff::Timestamp
         registered: china_time(m.registered_at),
         deadline: m.due_at.map(super::pages::deadline_time).unwrap_or_default(),
         overdue,
+        snippet: String::new(),
     }
 }
 
