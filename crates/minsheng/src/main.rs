@@ -32,6 +32,15 @@ enum Command {
         #[arg(long, env = "MINSHENG_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
         database_url: String,
     },
+    /// Rebuild this node's search index from the event log (stop the server first: the index
+    /// is locked while it runs).
+    Reindex {
+        #[arg(long, env = "MINSHENG_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
+        database_url: String,
+        /// Where the index lives (default: beside a SQLite database, or minsheng-data/search).
+        #[arg(long, env = "MINSHENG_SEARCH_DIR")]
+        search_dir: Option<PathBuf>,
+    },
     /// Copy a (running) SQLite database consistently to a new file.
     Backup {
         #[arg(long, env = "MINSHENG_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
@@ -78,6 +87,10 @@ fn main() -> ExitCode {
                 init_logs(cli.log_format.as_deref());
                 verify(&database_url).await
             }
+            Command::Reindex { database_url, search_dir } => {
+                init_logs(cli.log_format.as_deref());
+                reindex(&database_url, search_dir).await
+            }
             Command::Backup { database_url, dest } => {
                 init_logs(cli.log_format.as_deref());
                 backup(&database_url, &dest).await
@@ -115,6 +128,40 @@ async fn verify(url: &str) -> Result<ExitCode, String> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+async fn reindex(url: &str, search_dir: Option<PathBuf>) -> Result<ExitCode, String> {
+    let store =
+        minsheng_store::open(url).await.map_err(|e| format!("cannot open the database {url}: {e}"))?;
+    let settings = minsheng_web::Settings {
+        search_dir: Some(search_dir.unwrap_or_else(|| config::search_dir_for(url))),
+        ..minsheng_web::Settings::default()
+    };
+    let state = minsheng_web::AppState::load(
+        std::sync::Arc::clone(&store),
+        std::sync::Arc::new(minsheng_web::clock::SystemClock),
+        settings,
+    )
+    .await
+    .map_err(|e| format!("cannot open the search index: {e}"))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "重建索引 reindexing [{bar:40}] {pos}/{len} events ({per_sec}, 剩余 {eta})",
+        )
+        .map_err(|e| e.to_string())?,
+    );
+    let started = std::time::Instant::now();
+    let applied = minsheng_web::search::rebuild(&state, |at, head| {
+        bar.set_length(u64::try_from(head).unwrap_or(0));
+        bar.set_position(u64::try_from(at).unwrap_or(0));
+    })
+    .await?;
+    bar.finish_and_clear();
+    let matters = store.count_matters().await.map_err(|e| e.to_string())?;
+    println!("indexed {matters} matters from {applied} events in {:.1} s", started.elapsed().as_secs_f64());
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn backup(url: &str, dest: &std::path::Path) -> Result<ExitCode, String> {

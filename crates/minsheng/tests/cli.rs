@@ -233,3 +233,63 @@ async fn verify_names_the_first_altered_event_and_backup_copies_a_running_databa
     assert!(out.contains("seq 5 (matter 3)"), "{out}");
     assert!(out.contains("4 events before it verified"), "{out}");
 }
+
+async fn found(http: &reqwest::Client, base: &str, token: &str, words: &str) -> u64 {
+    let r: Value = http
+        .get(format!("{base}/api/v1/matters?q={}", minsheng_web::ui::session::urlencode(words)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["total"].as_u64().unwrap_or_else(|| panic!("a search answers with a total: {r}"))
+}
+
+/// The search index lives beside the database and survives restarts; `reindex` rebuilds it
+/// from the log; an index left from another database is rebuilt, never believed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_index_follows_the_log_and_is_rebuilt_by_reindex() {
+    let (dir, db) = temp_db();
+    let http = reqwest::Client::new();
+    {
+        let server = start(&db);
+        let token = token(&http, &server.base).await;
+        let unit = root_unit(&http, &server.base, &token).await;
+        for n in 0..4 {
+            let r = http
+                .post(format!("{}/api/v1/matters", server.base))
+                .bearer_auth(&token)
+                .json(&intake(unit, n))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        assert_eq!(found(&http, &server.base, &token, "拖欠工资").await, 4, "found as soon as registered");
+    }
+    assert!(dir.path().join("search").is_dir(), "the index lives beside the database");
+
+    let out = Command::new(bin())
+        .args(["reindex", "--database-url"])
+        .arg(&db)
+        .env("MINSHENG_LOG", "warn")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.contains("indexed 4 matters"), "{said}");
+    {
+        let server = start(&db);
+        let token = token(&http, &server.base).await;
+        assert_eq!(found(&http, &server.base, &token, "拖欠工资").await, 4, "after a restart and a rebuild");
+    }
+
+    // A new database beside the old index: the index belongs to another log and is rebuilt.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let server = start(&db);
+    let token = token(&http, &server.base).await;
+    assert_eq!(found(&http, &server.base, &token, "拖欠工资").await, 0, "nothing from the old database");
+}

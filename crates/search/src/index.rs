@@ -15,10 +15,11 @@
 //! then `None`).
 
 mod analyzer;
+mod snippet;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -33,7 +34,6 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
@@ -41,6 +41,7 @@ use tantivy::{
 };
 
 use analyzer::{ChineseTokenizer, Need, TOKENIZER};
+use snippet::{Highlighter, beginning};
 
 /// The writer's heap, shared by its threads: segments are flushed when it fills, so indexing
 /// any number of matters stays within it (plus jieba's dictionary and the mapped files).
@@ -50,12 +51,9 @@ const MAX_WRITER_THREADS: usize = 3;
 /// The most items one search returns.
 pub const MAX_LIMIT: usize = 1000;
 const TITLE_WEIGHT: f32 = 2.0;
-/// Snippet windows, in bytes (tantivy counts bytes): about 100 and 120 Chinese characters.
-const TITLE_SNIPPET_BYTES: usize = 300;
-const BODY_SNIPPET_BYTES: usize = 360;
-/// Without a highlighted term, the snippet is the text's beginning, this many characters.
-const TITLE_FALLBACK_CHARS: usize = 100;
-const BODY_FALLBACK_CHARS: usize = 120;
+/// The longest snippets, in characters.
+const TITLE_SNIPPET_CHARS: usize = 100;
+const BODY_SNIPPET_CHARS: usize = 120;
 
 /// A failure of the index.
 #[derive(Debug, thiserror::Error)]
@@ -342,6 +340,7 @@ impl SearchIndex {
         let Some(index_query) = self.index_query(query) else { return Ok(Hits::default()) };
         let needs = analyzer::query_needs(&query.text);
         let has_text = !needs.is_empty();
+        let terms = analyzer::terms(&needs);
         let index_query = match self.text_query(needs) {
             Some(text) => BooleanQuery::new(vec![(Occur::Must, index_query), (Occur::Must, text)]),
             None => BooleanQuery::new(vec![(Occur::Must, index_query)]),
@@ -362,10 +361,10 @@ impl SearchIndex {
             )?;
             (total, found.into_iter().map(|(_, address)| (0.0, address)).collect())
         };
-        let snippets = if has_text { Some(self.snippet_generators(&searcher, &index_query)?) } else { None };
+        let highlighter = if has_text { Some(self.highlighter(&searcher, terms)?) } else { None };
         let items = found
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, snippets.as_ref(), score, address))
+            .map(|(score, address)| self.hit(&searcher, highlighter.as_ref(), score, address))
             .collect::<Result<_>>()?;
         Ok(Hits { total, items })
     }
@@ -484,22 +483,20 @@ impl SearchIndex {
         }
     }
 
-    fn snippet_generators(
-        &self,
-        searcher: &Searcher,
-        query: &dyn IndexQuery,
-    ) -> Result<(SnippetGenerator, SnippetGenerator)> {
-        let mut title = SnippetGenerator::create(searcher, query, self.fields.title)?;
-        title.set_max_num_chars(TITLE_SNIPPET_BYTES);
-        let mut body = SnippetGenerator::create(searcher, query, self.fields.body)?;
-        body.set_max_num_chars(BODY_SNIPPET_BYTES);
-        Ok((title, body))
+    /// Highlights the query's terms, the rarer in the bodies the heavier.
+    fn highlighter(&self, searcher: &Searcher, terms: Vec<String>) -> Result<Highlighter> {
+        let mut weights = HashMap::with_capacity(terms.len());
+        for term in terms {
+            let matters = searcher.doc_freq(&Term::from_field_text(self.fields.body, &term))?;
+            weights.insert(term, 1.0 / (1.0 + matters as f32));
+        }
+        Ok(Highlighter::new(weights))
     }
 
     fn hit(
         &self,
         searcher: &Searcher,
-        snippets: Option<&(SnippetGenerator, SnippetGenerator)>,
+        highlighter: Option<&Highlighter>,
         score: f32,
         address: DocAddress,
     ) -> Result<Hit> {
@@ -511,12 +508,12 @@ impl SearchIndex {
             .and_then(|value| value.as_i64())
             .ok_or_else(|| Error::Corrupt(format!("document {address:?} has no id")))?;
         let (title, body) = (text(self.fields.title), text(self.fields.body));
-        let (title_snippet, body_snippet) = match snippets {
-            Some((for_title, for_body)) => (
-                highlighted(for_title.snippet(title), title, TITLE_FALLBACK_CHARS),
-                highlighted(for_body.snippet(body), body, BODY_FALLBACK_CHARS),
+        let (title_snippet, body_snippet) = match highlighter {
+            Some(highlighter) => (
+                highlighter.snippet(title, TITLE_SNIPPET_CHARS),
+                highlighter.snippet(body, BODY_SNIPPET_CHARS),
             ),
-            None => (beginning(title, TITLE_FALLBACK_CHARS), beginning(body, BODY_FALLBACK_CHARS)),
+            None => (beginning(title, TITLE_SNIPPET_CHARS), beginning(body, BODY_SNIPPET_CHARS)),
         };
         Ok(Hit { id, score, title_snippet, body_snippet })
     }
@@ -524,31 +521,6 @@ impl SearchIndex {
 
 fn term_query(term: Term, record: IndexRecordOption) -> Box<dyn IndexQuery> {
     Box::new(TermQuery::new(term, record))
-}
-
-/// The snippet as HTML with `<mark>`, or the text's beginning when no word was found in it.
-fn highlighted(mut snippet: Snippet, text: &str, fallback_chars: usize) -> String {
-    if snippet.highlighted().is_empty() {
-        return beginning(text, fallback_chars);
-    }
-    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-    snippet.to_html()
-}
-
-/// The first `chars` characters of `text`, HTML-escaped.
-fn beginning(text: &str, chars: usize) -> String {
-    let mut html = String::new();
-    for c in text.chars().take(chars) {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#x27;"),
-            c => html.push(c),
-        }
-    }
-    html
 }
 
 /// A unit path in the form indexed: "/a/b/" (blank segments and spaces dropped, slashes

@@ -146,6 +146,8 @@ pub trait Store: Send + Sync + 'static {
     /// of the log (the search index) has not applied yet. Sequence numbers are assigned under
     /// the chain head's lock, so none commits behind a later one.
     async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>>;
+    /// The sequence number of the last event in the log (0 for an empty log).
+    async fn log_head(&self) -> Result<i64>;
 
     /// Final petitions of `category` with any of these petitioner keys, newest first.
     async fn final_petitions(&self, keys: &[Digest], category: &str, limit: u32) -> Result<Vec<MatterId>>;

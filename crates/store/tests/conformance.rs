@@ -171,6 +171,7 @@ async fn the_log_is_read_in_order_after_a_checkpoint(f: &Fixture) {
     let s = f.store.as_ref();
     let t = tree(s).await;
     assert!(s.log_after(0, 10).await.unwrap().is_empty());
+    assert_eq!(s.log_head().await.unwrap(), 0);
     let a = s.append(new_append(&t, t.village_a, MatterKind::Request, t0(), None)).await.unwrap().matter_id;
     let b = s.append(new_append(&t, t.town_b, MatterKind::Dispute, t0(), None)).await.unwrap().matter_id;
     act(s, &t, a, transfer(t.dept), Some(1)).await.unwrap();
@@ -180,6 +181,7 @@ async fn the_log_is_read_in_order_after_a_checkpoint(f: &Fixture) {
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "in order: {all:?}");
     assert_eq!(s.log_after(all[0].0, 1).await.unwrap(), vec![all[1]], "a page after a checkpoint");
     assert!(s.log_after(all[2].0, 10).await.unwrap().is_empty(), "nothing after the head");
+    assert_eq!(s.log_head().await.unwrap(), all[2].0, "the head is the last event");
 
     // A search's hits come back as list rows, still confined to the scope.
     let hits = MatterFilter { ids: Some(vec![b, a, MatterId(999_999)]), ..MatterFilter::default() };

@@ -20,11 +20,18 @@ const BATCH: u32 = 2_000;
 pub struct Search {
     pub index: SearchIndex,
     applying: tokio::sync::Mutex<()>,
+    /// The index was checked against this log (see [`matches_the_log`]); until then nobody
+    /// searches it.
+    checked: std::sync::atomic::AtomicBool,
 }
 
 impl Search {
     pub fn new(index: SearchIndex) -> Arc<Self> {
-        Arc::new(Self { index, applying: tokio::sync::Mutex::new(()) })
+        Arc::new(Self {
+            index,
+            applying: tokio::sync::Mutex::new(()),
+            checked: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 }
 
@@ -83,12 +90,21 @@ pub fn doc_of(m: &Matter, events: &[RecordedEvent], org: &OrgTree) -> MatterDoc 
 /// log entries it applied. With `wait` false it returns at once when another task is applying
 /// (a search then answers from the index as it stands rather than wait behind a rebuild).
 pub async fn catch_up(state: &AppState, rounds: u32, wait: bool) -> Result<u64, String> {
+    use std::sync::atomic::Ordering;
     let search = &state.search;
+    let wait = wait || !search.checked.load(Ordering::Acquire);
     let _one_at_a_time = match search.applying.try_lock() {
         Ok(guard) => guard,
         Err(_) if !wait => return Ok(0),
         Err(_) => search.applying.lock().await,
     };
+    if !search.checked.load(Ordering::Acquire) {
+        if !matches_the_log(state).await? {
+            tracing::warn!("the search index was built from another log; rebuilding it");
+            search.index.clear().and_then(|()| search.index.commit(0)).map_err(|e| e.to_string())?;
+        }
+        search.checked.store(true, Ordering::Release);
+    }
     let mut applied = 0;
     for _ in 0..rounds {
         let from = search.index.checkpoint().unwrap_or(0);
@@ -124,16 +140,6 @@ async fn matches_the_log(state: &AppState) -> Result<bool, String> {
 
 /// Follows the log until `stop` resolves: catches up every quarter of a second.
 pub async fn follow(state: AppState, stop: impl std::future::Future<Output = ()>) {
-    match matches_the_log(&state).await {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::warn!("the search index was built from another log; rebuilding it");
-            if let Err(e) = state.search.index.clear().and_then(|()| state.search.index.commit(0)) {
-                tracing::error!(error = %e, "the search index could not be cleared");
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not check the search index against the log"),
-    }
     tokio::pin!(stop);
     loop {
         if let Err(e) = catch_up(&state, 50, true).await {
@@ -142,6 +148,22 @@ pub async fn follow(state: AppState, stop: impl std::future::Future<Output = ()>
         tokio::select! {
             _ = &mut stop => break,
             _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+        }
+    }
+}
+
+/// Rebuilds the index from zero: clears it, then applies the whole log, telling `progress`
+/// the sequence number reached and the log's head as it goes. Returns the entries applied.
+pub async fn rebuild(state: &AppState, mut progress: impl FnMut(i64, i64)) -> Result<u64, String> {
+    let head = state.store.log_head().await.map_err(|e| e.to_string())?;
+    state.search.index.clear().and_then(|()| state.search.index.commit(0)).map_err(|e| e.to_string())?;
+    let mut applied = 0;
+    loop {
+        let step = catch_up(state, 1, true).await?;
+        applied += step;
+        progress(state.search.index.checkpoint().unwrap_or(0), head);
+        if step == 0 {
+            return Ok(applied);
         }
     }
 }

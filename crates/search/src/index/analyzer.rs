@@ -119,6 +119,25 @@ pub(super) fn query_needs(query: &str) -> Vec<Need> {
     dedup(needs)
 }
 
+/// Every term `needs` mention, once each.
+pub(super) fn terms(needs: &[Need]) -> Vec<String> {
+    fn collect(need: &Need, out: &mut Vec<String>) {
+        match need {
+            Need::Term(term) if !out.contains(term) => out.push(term.clone()),
+            Need::Term(_) => {}
+            Need::All(needs) | Need::Any(needs) => needs.iter().for_each(|need| collect(need, out)),
+        }
+    }
+    let mut out = Vec::new();
+    needs.iter().for_each(|need| collect(need, &mut out));
+    out
+}
+
+/// The tokens the index makes of `text`, offsets into it.
+pub(super) fn tokens(text: &str) -> Vec<Token> {
+    index_tokens(&mut JiebaTokenizer::new(), text)
+}
+
 /// A word is met by itself or, when search mode splits it into parts covering all of it, by
 /// every part.
 fn word_need(fine: &mut JiebaTokenizer, word: &str) -> Need {

@@ -551,6 +551,10 @@ impl Store for PgStore {
         Ok(self.client().await?.query_one("SELECT COUNT(*) FROM matters", &[]).await?.get(0))
     }
 
+    async fn log_head(&self) -> Result<i64> {
+        Ok(self.client().await?.query_one("SELECT seq FROM chain_head", &[]).await?.get(0))
+    }
+
     async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>> {
         let c = self.client().await?;
         let s = c

@@ -677,6 +677,10 @@ impl Store for SqliteStore {
         self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM matters", [], |r| r.get(0))?)).await
     }
 
+    async fn log_head(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("SELECT seq FROM chain_head", [], |r| r.get(0))?)).await
+    }
+
     async fn log_after(&self, seq: i64, limit: u32) -> Result<Vec<(i64, MatterId)>> {
         self.read(move |c| {
             let mut s =
