@@ -1,9 +1,10 @@
 //! The Chinese full-text index of matters (tantivy + jieba). Owns the index schema, the
 //! writer with its bounded heap, the checkpoint (the last event sequence number applied)
 //! kept in each commit's payload, and the search: free text where every word must match
-//! (title weighted double), filters, the caller's scope enforced as a clause of the index
-//! query so counts never include what the caller cannot see, and `<mark>`-highlighted,
-//! HTML-escaped snippets.
+//! (title weighted double; how words are read and matched is in `analyzer`), filters, the
+//! caller's scope enforced as a clause of the index query so counts never include what the
+//! caller cannot see, and `<mark>`-highlighted, HTML-escaped snippets (`snippet`). The query
+//! is built from tokens, never parsed, so query syntax in user text is only text.
 //!
 //! Texts are normalised ([`crate::text::normalize`]) inside the tokenizer, for documents and
 //! queries alike, so 工資 finds 工资 and １２３４５ finds 12345; stored titles and bodies stay

@@ -95,7 +95,8 @@ pub(super) enum Need {
 /// dropped; a compound word also by its search-mode parts, so 拖欠工资 finds 拖欠了工资) or by
 /// its literal terms (Han bigrams, lone Han characters, and the non-Han words).
 pub(super) fn query_needs(query: &str) -> Vec<Need> {
-    let normalized: String = text::normalize(query).chars().take(MAX_QUERY_CHARS).collect();
+    let head: String = query.chars().take(MAX_QUERY_CHARS).collect();
+    let normalized = text::normalize(&head);
     let mut coarse = JiebaTokenizer::with_search_mode(false);
     let mut fine = JiebaTokenizer::new();
     let mut needs = Vec::new();
