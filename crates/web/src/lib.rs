@@ -14,6 +14,7 @@ pub mod ops;
 pub mod problem;
 pub mod scheduler;
 pub mod search;
+pub mod similar;
 pub mod state;
 pub mod ui;
 

@@ -102,6 +102,7 @@ pub async fn catch_up(state: &AppState, rounds: u32, wait: bool) -> Result<u64, 
         if !matches_the_log(state).await? {
             tracing::warn!("the search index was built from another log; rebuilding it");
             search.index.clear().and_then(|()| search.index.commit(0)).map_err(|e| e.to_string())?;
+            state.similar.clear().map_err(|e| e.to_string())?;
         }
         search.checked.store(true, Ordering::Release);
     }
@@ -115,12 +116,16 @@ pub async fn catch_up(state: &AppState, rounds: u32, wait: bool) -> Result<u64, 
         for id in changed {
             match state.store.events(&Scope::all(), id).await.map_err(|e| e.to_string())? {
                 Some(events) => match Matter::from_events(&events) {
-                    Some(m) => search.index.upsert(&doc_of(&m, &events, &org)).map_err(|e| e.to_string())?,
+                    Some(m) => {
+                        search.index.upsert(&doc_of(&m, &events, &org)).map_err(|e| e.to_string())?;
+                        state.similar.add(&m).map_err(|e| e.to_string())?;
+                    }
                     None => search.index.delete(id.0).map_err(|e| e.to_string())?,
                 },
                 None => search.index.delete(id.0).map_err(|e| e.to_string())?,
             }
         }
+        state.similar.sync().map_err(|e| e.to_string())?;
         search.index.commit(last).map_err(|e| e.to_string())?;
         applied += entries.len() as u64;
         if entries.len() < BATCH as usize {

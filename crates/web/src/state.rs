@@ -67,6 +67,8 @@ pub struct Inner {
     pub exports: crate::ui::export::Jobs,
     /// The full-text index, following the event log.
     pub search: Arc<crate::search::Search>,
+    /// Every matter's MinHash signature, for similar matters.
+    pub similar: crate::similar::Similarity,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
     calendar: RwLock<Arc<Calendar>>,
@@ -98,6 +100,7 @@ impl AppState {
             None => minsheng_search::index::SearchIndex::in_memory(),
         }
         .map_err(|e| StoreError::Corrupt(format!("search index: {e}")))?;
+        let similar = crate::similar::Similarity::open(settings.search_dir.as_ref())?;
         let state = Self(Arc::new(Inner {
             store,
             clock,
@@ -106,6 +109,7 @@ impl AppState {
             tokens: crate::auth::TokenCache::default(),
             exports: crate::ui::export::Jobs::default(),
             search: crate::search::Search::new(index),
+            similar,
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
             calendar: RwLock::new(Arc::new(calendar)),

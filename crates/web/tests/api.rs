@@ -3037,9 +3037,87 @@ async fn matters_are_found_by_their_words(app: &App) {
     }
 }
 
+/// Five wage complaints about one project: each finds the others as similar, with why; an
+/// unrelated matter and matters outside the caller's scope are not offered.
+async fn similar_matters_are_offered_with_why(app: &App) {
+    let people = ["赵一", "钱二", "孙三", "李四", "周五"];
+    let mut ids = vec![];
+    for (i, who) in people.iter().enumerate() {
+        let mut m = app.intake("village_a");
+        m["kind"] = json!("wage_claim");
+        m["category"] = json!("wage_arrears");
+        m["title"] = json!(format!("枫源村安置房二期工地拖欠工资（{who}）"));
+        m["body"] = json!(format!(
+            "我是枫源村安置房二期工地的木工{who}，诸暨某建设有限公司承建，包工头拖欠我们班组工资{}万元，年底了还不发，请求帮忙追讨。",
+            3 + i
+        ));
+        m["parties"] = json!([{"name": who, "phone": "13812345678"}, {"role": "respondent", "name": "诸暨某建设有限公司"}]);
+        let (status, made) = app.call(Method::POST, "/api/v1/matters", Some("clerk_a"), Some(m)).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        ids.push(made["id"].as_i64().unwrap());
+    }
+    let unrelated = matter_with(
+        app,
+        "clerk_a",
+        "village_a",
+        "request",
+        "environment",
+        "村口垃圾清运不及时",
+        "村口垃圾桶满了好几天没人清运，气味很大，请求及时清理。",
+    )
+    .await;
+    let fifth = ids[4];
+    let (status, similar) =
+        app.call(Method::GET, &format!("/api/v1/matters/{fifth}/similar"), Some("clerk_a"), None).await;
+    assert_eq!(status, StatusCode::OK, "{similar}");
+    let items = similar["items"].as_array().unwrap();
+    let found: Vec<i64> = items.iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    for id in &ids[..4] {
+        assert!(found.contains(id), "{id} missing from {similar}");
+    }
+    assert!(!found.contains(&fifth) && !found.contains(&unrelated), "{similar}");
+    let first = &items[0];
+    assert!(first["score"].as_f64().unwrap() >= 0.3, "{first}");
+    let why = &first["why"];
+    assert_eq!((why["same_place"].as_bool(), why["same_category"].as_bool()), (Some(true), Some(true)));
+    assert!(
+        why["shared_words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("安置房二期工地"))
+    );
+    assert_eq!(why["same_parties"][0].as_str().unwrap().chars().next(), Some('诸'), "masked: {why}");
+    // While a clerk types the sixth, the same five come up.
+    let (status, draft) = app
+        .call(
+            Method::POST,
+            "/api/v1/matters/similar",
+            Some("clerk_a"),
+            Some(json!({"title": "安置房二期工地拖欠工资", "body": "枫源村安置房二期工地的木工，诸暨某建设有限公司承建，包工头拖欠我们班组工资，请求帮忙追讨。", "unit_id": app.unit("village_a"), "category": "wage_arrears"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["items"].as_array().unwrap().len(), 5, "{draft}");
+    // Another township's clerk is offered none of them.
+    let (_, theirs) =
+        app.call(Method::GET, &format!("/api/v1/matters/{fifth}/similar"), Some("clerk_b"), None).await;
+    assert_eq!(theirs["type"], "urn:minsheng:problem:not-found", "not even the matter: {theirs}");
+    let (_, draft_b) = app
+        .call(
+            Method::POST,
+            "/api/v1/matters/similar",
+            Some("clerk_b"),
+            Some(json!({"title": "安置房二期工地拖欠工资", "body": "枫源村安置房二期工地的木工，包工头拖欠我们班组工资"})),
+        )
+        .await;
+    assert_eq!(draft_b["items"].as_array().unwrap().len(), 0, "{draft_b}");
+}
+
 on_both_engines!(
     App;
     matters_are_found_by_their_words,
+    similar_matters_are_offered_with_why,
     operations_endpoints,
     tokens_and_languages,
     repeated_failures_lock_the_account,

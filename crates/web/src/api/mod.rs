@@ -7,6 +7,7 @@ pub mod matters;
 pub mod mediation;
 pub mod org;
 pub mod session;
+pub mod similar;
 pub mod views;
 
 use crate::problem::{FieldProblem, Problem};
@@ -28,7 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     paths(
         session::issue, session::revoke,
         matters::create, matters::list, matters::get, matters::run_command, matters::timeline, matters::reveal,
-        letters::list, letters::pdf,
+        letters::list, letters::pdf, similar::of_matter, similar::of_draft,
         mediation::mediators, mediation::register_xlsx, mediation::summary, mediation::put_specialities,
         mediation::put_committee_field,
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
@@ -64,7 +65,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/token", post(session::issue).delete(session::revoke))
         .route("/api/v1/matters", post(matters::create).get(matters::list))
+        .route("/api/v1/matters/similar", post(similar::of_draft))
         .route("/api/v1/matters/{id}", get(matters::get))
+        .route("/api/v1/matters/{id}/similar", get(similar::of_matter))
         .route("/api/v1/matters/{id}/commands", post(matters::run_command))
         .route("/api/v1/matters/{id}/timeline", get(matters::timeline))
         .route("/api/v1/matters/{id}/reveal", post(matters::reveal))

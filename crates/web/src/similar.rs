@@ -1,0 +1,157 @@
+//! Similar matters as the server keeps them: a MinHash signature of each matter's title and
+//! body, computed once when the search follower first sees the matter (what was registered
+//! never changes), kept in an LSH index in memory and persisted in `signatures.bin` beside the
+//! search index, so a restart loads them instead of re-reading a million histories. Answers
+//! "which matters in my scope say nearly the same thing", with why: the phrases they share,
+//! the same place, the same category, the same other party.
+
+use minsheng_domain::party::PartyRole;
+use minsheng_domain::{Matter, MatterId};
+use minsheng_search::similar::{LshIndex, Signature, shared_words};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
+
+/// Matters at least this similar (estimated Jaccard of character 3-grams) are shown.
+pub const THRESHOLD: f64 = 0.3;
+
+/// The signatures, in memory and (with a directory) on disk.
+pub struct Similarity {
+    lsh: RwLock<LshIndex>,
+    file: Mutex<Option<std::fs::File>>,
+}
+
+/// One record of `signatures.bin`: the matter id, then the signature's bytes with their length.
+fn record(id: i64, signature: &Signature) -> Vec<u8> {
+    let bytes = signature.to_bytes();
+    let mut out = Vec::with_capacity(10 + bytes.len());
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&u16::try_from(bytes.len()).unwrap_or(u16::MAX).to_le_bytes());
+    out.extend_from_slice(&bytes);
+    out
+}
+
+impl Similarity {
+    /// Loads `dir/signatures.bin` (created if missing); without a directory, memory only. A
+    /// torn last record (a crash mid-write) is dropped; its matter is signed again.
+    pub fn open(dir: Option<&PathBuf>) -> std::io::Result<Self> {
+        let mut lsh = LshIndex::new();
+        let Some(dir) = dir else {
+            return Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(None) });
+        };
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("signatures.bin");
+        let mut bytes = vec![];
+        if path.exists() {
+            std::fs::File::open(&path)?.read_to_end(&mut bytes)?;
+        }
+        let mut at = 0;
+        while at + 10 <= bytes.len() {
+            let id = i64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+            let len = usize::from(u16::from_le_bytes(bytes[at + 8..at + 10].try_into().unwrap_or([0; 2])));
+            let Some(raw) = bytes.get(at + 10..at + 10 + len) else { break };
+            if let Ok(signature) = Signature::from_bytes(raw) {
+                lsh.insert(id, &signature);
+            }
+            at += 10 + len;
+        }
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+        file.set_len(at as u64)?;
+        let mut file = file;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
+        Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(Some(file)) })
+    }
+
+    /// Forgets every signature (they belonged to another database's matters).
+    pub fn clear(&self) -> std::io::Result<()> {
+        if let Ok(mut file) = self.file.lock()
+            && let Some(file) = file.as_mut()
+        {
+            file.set_len(0)?;
+            std::io::Seek::seek(file, std::io::SeekFrom::Start(0))?;
+        }
+        if let Ok(mut lsh) = self.lsh.write() {
+            *lsh = LshIndex::new();
+        }
+        Ok(())
+    }
+
+    pub fn contains(&self, id: MatterId) -> bool {
+        self.lsh.read().map(|l| l.contains(id.0)).unwrap_or(false)
+    }
+
+    /// Signs a matter not seen before, and keeps its signature.
+    pub fn add(&self, m: &Matter) -> std::io::Result<()> {
+        if self.contains(m.id) {
+            return Ok(());
+        }
+        let signature = Signature::of_matter(&m.registration.title, &m.registration.body);
+        if let Ok(mut file) = self.file.lock()
+            && let Some(file) = file.as_mut()
+        {
+            file.write_all(&record(m.id.0, &signature))?;
+        }
+        if let Ok(mut lsh) = self.lsh.write() {
+            lsh.insert(m.id.0, &signature);
+        }
+        Ok(())
+    }
+
+    /// Makes the appended signatures durable (with the search index's commit).
+    pub fn sync(&self) -> std::io::Result<()> {
+        if let Ok(file) = self.file.lock()
+            && let Some(file) = file.as_ref()
+        {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Matters whose words are close to `title` and `body`, most similar first.
+    pub fn candidates(&self, title: &str, body: &str, limit: usize) -> Vec<(MatterId, f64)> {
+        let signature = Signature::of_matter(title, body);
+        self.lsh
+            .read()
+            .map(|l| l.query(&signature, THRESHOLD, limit))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, score)| (MatterId(id), score))
+            .collect()
+    }
+}
+
+/// Why two matters look alike, in words staff read: shared phrases, and the same place,
+/// category or other party.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Why {
+    /// The longest phrases both say (at most five).
+    pub shared_words: Vec<String>,
+    pub same_place: bool,
+    pub same_category: bool,
+    /// Parties (respondents: an employer, a company, a neighbour) named in both, masked.
+    pub same_parties: Vec<String>,
+}
+
+/// Why `other` looks like a matter with this registration.
+pub fn why(
+    title: &str,
+    body: &str,
+    unit_id: i64,
+    category: &str,
+    respondents: &[String],
+    other: &Matter,
+) -> Why {
+    let r = &other.registration;
+    let same_parties = r
+        .parties
+        .iter()
+        .filter(|p| p.role != PartyRole::Applicant && respondents.iter().any(|n| n == p.name.as_str()))
+        .map(|p| p.name.masked())
+        .collect();
+    Why {
+        shared_words: shared_words(&format!("{title} {body}"), &format!("{} {}", r.title, r.body)),
+        same_place: r.unit_id.0 == unit_id,
+        same_category: r.category.as_str() == category,
+        same_parties,
+    }
+}
