@@ -3099,6 +3099,31 @@ async fn similar_matters_are_offered_with_why(app: &App) {
         .await;
     assert_eq!(status, StatusCode::OK, "{draft}");
     assert_eq!(draft["items"].as_array().unwrap().len(), 5, "{draft}");
+    // The intake page's panel, as the clerk types.
+    let mut clerk = Browser::new(app);
+    clerk.sign_in("clerk_a", "password-123").await;
+    let form = clerk.get("/matters/new").await.body;
+    assert!(form.contains("hx-post=\"/matters/similar\""), "the panel is wired to the form");
+    let csrf = hidden(&form, "csrf");
+    let panel = clerk
+        .post(
+            "/matters/similar",
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", "安置房二期工地拖欠工资"),
+                ("body", "枫源村安置房二期工地的木工，诸暨某建设有限公司承建，包工头拖欠我们班组工资。"),
+                ("category", "wage_arrears"),
+                ("place", "枫桥镇 / 枫源村"),
+            ],
+        )
+        .await;
+    assert_eq!(panel.status, StatusCode::OK);
+    assert!(panel.body.contains("相似事项") && panel.body.contains("同一属地"), "{}", panel.body);
+    for id in &ids {
+        assert!(panel.body.contains(&format!("/matters/{id}\"")), "{id} in {}", panel.body);
+    }
+    let refused = clerk.post("/matters/similar", &[("csrf", "forged"), ("title", "x")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // Another township's clerk is offered none of them.
     let (_, theirs) =
         app.call(Method::GET, &format!("/api/v1/matters/{fifth}/similar"), Some("clerk_b"), None).await;

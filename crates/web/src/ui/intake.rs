@@ -5,12 +5,14 @@
 use super::account::{frame, render};
 use super::attachments;
 use super::error::UiError;
+use super::i18n::Tr;
 use super::pages::Frame;
 use super::session::Staff;
 use crate::api::matters::register;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minsheng_domain::matter::RegistrationDraft;
@@ -373,4 +375,78 @@ mod tests {
             assert_eq!(super::fen(bad), None, "{bad}");
         }
     }
+}
+
+/// The fields the similar-matters panel reads from the intake form as the clerk types.
+#[derive(serde::Deserialize, Default)]
+pub struct Typing {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "similar.html")]
+pub struct SimilarPanel {
+    pub tr: Tr,
+    /// (id, title, place, status, score %, shared words, same place, same other party)
+    pub items: Vec<(i64, String, String, String, i64, String, bool, String)>,
+}
+
+/// `POST /matters/similar`: while a clerk types, the open and recent matters in their scope
+/// that say nearly the same thing (an htmx fragment under the form).
+pub async fn similar(State(state): State<AppState>, staff: Staff, Form(t): Form<Typing>) -> Response {
+    let tr = staff.tr;
+    if !staff.csrf_ok(&t.csrf) {
+        return UiError::csrf(tr).into_response();
+    }
+    let text_len = t.title.chars().count() + t.body.chars().count();
+    let org = state.org();
+    let unit = org
+        .iter()
+        .find(|u| org.full_name(u.id) == t.place.trim() && org.is_within(u.id, staff.caller.actor.unit_id))
+        .map(|u| u.id.0)
+        .unwrap_or(0);
+    let title: String = t.title.chars().take(200).collect();
+    let body: String = t.body.chars().take(10_000).collect();
+    let probe = crate::api::similar::Probe {
+        title: &title,
+        body: &body,
+        unit_id: unit,
+        category: &t.category,
+        respondents: vec![],
+        exclude: None,
+    };
+    // Too few words say nothing yet.
+    let found = if text_len < 8 {
+        vec![]
+    } else {
+        match crate::api::similar::similar_to(&state, &staff.caller, &probe, 5).await {
+            Ok(found) => found,
+            Err(e) => return UiError::new(tr, e).into_response(),
+        }
+    };
+    let items = found
+        .into_iter()
+        .map(|m| {
+            (
+                m.id.0,
+                m.title,
+                m.unit_name,
+                tr.of("status", m.status.as_str()),
+                (m.score * 100.0).round() as i64,
+                m.why.shared_words.join("、"),
+                m.why.same_place,
+                m.why.same_parties.join("、"),
+            )
+        })
+        .collect();
+    render(tr, &SimilarPanel { tr, items })
 }

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
                 .post(intake::submit)
                 .layer(axum::extract::DefaultBodyLimit::max(attachments::MAX_REQUEST_BYTES)),
         )
+        .route("/matters/similar", post(intake::similar))
         .route("/matters/{id}/attachments/{sha}", get(attachments::serve))
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
