@@ -392,12 +392,23 @@ pub struct Typing {
     place: String,
 }
 
+/// One similar matter as the panel shows it.
+pub struct SimilarLine {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub status: String,
+    pub percent: i64,
+    pub shared: String,
+    pub same_place: bool,
+    pub same_parties: String,
+}
+
 #[derive(Template)]
 #[template(path = "similar.html")]
 pub struct SimilarPanel {
     pub tr: Tr,
-    /// (id, title, place, status, score %, shared words, same place, same other party)
-    pub items: Vec<(i64, String, String, String, i64, String, bool, String)>,
+    pub items: Vec<SimilarLine>,
 }
 
 /// `POST /matters/similar`: while a clerk types, the open and recent matters in their scope
@@ -435,17 +446,15 @@ pub async fn similar(State(state): State<AppState>, staff: Staff, Form(t): Form<
     };
     let items = found
         .into_iter()
-        .map(|m| {
-            (
-                m.id.0,
-                m.title,
-                m.unit_name,
-                tr.of("status", m.status.as_str()),
-                (m.score * 100.0).round() as i64,
-                m.why.shared_words.join("、"),
-                m.why.same_place,
-                m.why.same_parties.join("、"),
-            )
+        .map(|m| SimilarLine {
+            id: m.id.0,
+            title: m.title,
+            place: m.unit_name,
+            status: tr.of("status", m.status.as_str()),
+            percent: (m.score * 100.0).round() as i64,
+            shared: m.why.shared_words.join("、"),
+            same_place: m.why.same_place,
+            same_parties: m.why.same_parties.join("、"),
         })
         .collect();
     render(tr, &SimilarPanel { tr, items })
