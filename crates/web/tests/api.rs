@@ -3139,9 +3139,42 @@ async fn similar_matters_are_offered_with_why(app: &App) {
     assert_eq!(draft_b["items"].as_array().unwrap().len(), 0, "{draft_b}");
 }
 
+/// A second app node on the same database keeps its own index and finds what the first
+/// registered: each node follows the shared log.
+async fn every_node_finds_what_another_registered(app: &App) {
+    let url = &app.db.as_ref().unwrap().url;
+    let store = minsheng_store::open(url).await.unwrap();
+    let state = AppState::load(Arc::clone(&store), Arc::new(SystemClock), Settings::default()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, minsheng_web::router(state)).await });
+    let id = matter_with(
+        app,
+        "clerk_a",
+        "village_a",
+        "request",
+        "environment",
+        "养殖场臭味扰民",
+        "枫源村东头养猪场臭味很重，夏天尤其严重，请求整治。",
+    )
+    .await;
+    let found: Value = app
+        .http
+        .get(format!("{other}/api/v1/matters?q={}", minsheng_web::ui::session::urlencode("养猪场")))
+        .bearer_auth(&app.tokens["clerk_a"])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&found), [id], "{found}");
+}
+
 on_both_engines!(
     App;
     matters_are_found_by_their_words,
+    every_node_finds_what_another_registered,
     similar_matters_are_offered_with_why,
     operations_endpoints,
     tokens_and_languages,
