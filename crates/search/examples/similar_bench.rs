@@ -145,8 +145,10 @@ fn main() {
     let total = t.elapsed();
     // Candidates per query, outside the timed loop, on the first thousand.
     let sampled = 1000.min(QUERIES);
-    let candidates: usize =
-        queries.iter().take(sampled).map(|(_, c)| index.candidates(&signature(c)).len()).sum();
+    let mut candidates: Vec<usize> =
+        queries.iter().take(sampled).map(|(_, c)| index.candidates(&signature(c)).len()).collect();
+    candidates.sort_unstable();
+    let candidates_at = |p: f64| candidates.get(((sampled - 1) as f64 * p) as usize).copied().unwrap_or(0);
     end_to_end.sort_unstable();
     lookup.sort_unstable();
     let lookup_total: Duration = lookup.iter().sum();
@@ -167,9 +169,11 @@ fn main() {
         percentile(&lookup, 1.0)
     );
     println!(
-        "RESULT results: {:.1} candidates and {:.2} matches per query; {origin_found} of {} re-filings found \
-         their original",
-        candidates as f64 / sampled as f64,
+        "RESULT results: candidates per query mean {:.0} p50 {} p99 {}; {:.2} matches per query; {origin_found} of \
+         {} re-filings found their original",
+        candidates.iter().sum::<usize>() as f64 / sampled as f64,
+        candidates_at(0.5),
+        candidates_at(0.99),
         matches as f64 / QUERIES as f64,
         QUERIES / 2
     );
