@@ -41,22 +41,36 @@ impl Similarity {
         };
         std::fs::create_dir_all(dir)?;
         let path = dir.join("signatures.bin");
-        let mut bytes = vec![];
+        // Read record by record: the file (half a gigabyte at a million matters) is never held
+        // in memory beside the index it fills.
+        let mut at: u64 = 0;
         if path.exists() {
-            std::fs::File::open(&path)?.read_to_end(&mut bytes)?;
-        }
-        let mut at = 0;
-        while at + 10 <= bytes.len() {
-            let id = i64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
-            let len = usize::from(u16::from_le_bytes(bytes[at + 8..at + 10].try_into().unwrap_or([0; 2])));
-            let Some(raw) = bytes.get(at + 10..at + 10 + len) else { break };
-            if let Ok(signature) = Signature::from_bytes(raw) {
-                lsh.insert(id, &signature);
+            let file = std::fs::File::open(&path)?;
+            let size = file.metadata()?.len();
+            // Records are the same size but for a format change; reserve for that size.
+            lsh.reserve(usize::try_from(size / (10 + 513)).unwrap_or(0));
+            let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut head = [0u8; 10];
+            let mut raw = vec![];
+            loop {
+                if reader.read_exact(&mut head).is_err() {
+                    break;
+                }
+                let (id, len) = head.split_at(8);
+                let id = i64::from_le_bytes(id.try_into().unwrap_or([0; 8]));
+                let len = usize::from(u16::from_le_bytes(len.try_into().unwrap_or([0; 2])));
+                raw.resize(len, 0);
+                if reader.read_exact(&mut raw).is_err() {
+                    break;
+                }
+                if let Ok(signature) = Signature::from_bytes(&raw) {
+                    lsh.insert(id, &signature);
+                }
+                at += 10 + len as u64;
             }
-            at += 10 + len;
         }
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
-        file.set_len(at as u64)?;
+        file.set_len(at)?;
         let mut file = file;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
         Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(Some(file)) })
