@@ -113,6 +113,10 @@ pub struct Registration {
     pub attachments: Vec<Attachment>,
     #[serde(default)]
     pub urgency: Urgency,
+    /// The project the matter is about (涉及项目: a construction site, an expropriation …), as
+    /// written at intake, when there is one. Clusters group matters by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 /// Intake as it arrives from outside, before validation.
@@ -136,6 +140,8 @@ pub struct RegistrationDraft {
     pub attachments: Vec<Attachment>,
     #[serde(default)]
     pub urgency: Option<Urgency>,
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 impl Registration {
@@ -144,6 +150,7 @@ impl Registration {
     pub const PARTIES_MAX: usize = 50;
     pub const PEOPLE_MAX: i64 = 1_000_000;
     pub const ATTACHMENTS_MAX: usize = 20;
+    pub const PROJECT_MAX: usize = 100;
 
     /// Validates a draft against the catalogue and the unit's existence, collecting every
     /// field error. Whether the actor may register at that unit is the command's business.
@@ -208,6 +215,11 @@ impl Registration {
                 errors.push(FieldError::new(field("sha256"), Issue::BadDigest));
             }
         }
+        let project =
+            text::optional("project", draft.project.as_deref(), Self::PROJECT_MAX).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
         match (title, body, category, errors.is_empty()) {
             (Some(title), Some(body), Some(category), true) => Ok(Self {
                 kind: draft.kind,
@@ -221,6 +233,7 @@ impl Registration {
                 amount_fen,
                 attachments: draft.attachments.clone(),
                 urgency: draft.urgency.unwrap_or_default(),
+                project,
             }),
             _ => Err(errors),
         }

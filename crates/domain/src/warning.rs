@@ -1189,6 +1189,7 @@ mod tests {
             amount_fen: Fen::new(12_000_000),
             attachments: vec![],
             urgency: Default::default(),
+            project: None,
         };
         let mut m = Matter::registered(MatterId(11), registration, t(0), crate::ids::UserId(1));
         let clock = |started, due| Clock {

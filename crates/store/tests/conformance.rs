@@ -103,6 +103,7 @@ fn registration(unit: UnitId, kind: MatterKind, title: &str) -> Registration {
         amount_fen: None,
         attachments: vec![],
         urgency: Default::default(),
+        project: None,
     }
 }
 

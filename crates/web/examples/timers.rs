@@ -115,6 +115,7 @@ fn open_matter(
         amount_fen: None,
         attachments: vec![],
         urgency: Default::default(),
+        project: None,
     };
     let at = start - SignedDuration::from_hours(1);
     let due = |rng: &mut fastrand::Rng| start + SignedDuration::from_mins(rng.i64(60..60 * 24 * 365));

@@ -130,6 +130,7 @@ impl Lang {
         let name = |key: &str| -> &'static str {
             let (zh, en) = match key {
                 "title" => ("标题", "title"),
+                "project" => ("涉及项目", "project"),
                 "body" => ("内容", "body"),
                 "text" => ("内容", "text"),
                 "reason" => ("理由", "reason"),

@@ -142,6 +142,8 @@ pub struct Why {
     pub shared_words: Vec<String>,
     pub same_place: bool,
     pub same_category: bool,
+    /// The same project (涉及项目), as written at intake.
+    pub same_project: bool,
     /// Parties (respondents: an employer, a company, a neighbour) named in both, masked.
     pub same_parties: Vec<String>,
 }
@@ -152,6 +154,7 @@ pub fn why(
     body: &str,
     unit_id: i64,
     category: &str,
+    project: Option<&str>,
     respondents: &[String],
     other: &Matter,
 ) -> Why {
@@ -166,6 +169,17 @@ pub fn why(
         shared_words: shared_words(&format!("{title} {body}"), &format!("{} {}", r.title, r.body)),
         same_place: r.unit_id.0 == unit_id,
         same_category: r.category.as_str() == category,
+        same_project: match (project.map(subject_name), r.project.as_deref().map(subject_name)) {
+            (Some(a), Some(b)) => !a.is_empty() && a == b,
+            _ => false,
+        },
         same_parties,
     }
+}
+
+/// A place, employer or project name as clusters and comparisons see it: normalised (simplified,
+/// half-width, lower case) with every space and punctuation mark taken out, so `某某建筑公司`,
+/// `某某建筑公司 ` and `某某建築公司` name one subject.
+pub fn subject_name(name: &str) -> String {
+    minsheng_search::text::normalize(name).chars().filter(|c| c.is_alphanumeric()).collect()
 }

@@ -261,6 +261,7 @@ async fn simulate(engine: Engine, nodes_per_run: usize) {
                 parties: vec![],
                 attachments: vec![],
                 urgency: None,
+                project: None,
             };
             let (done, _) = register(app, &cast.clerk, &draft, None).await.unwrap();
             for (after, who, command) in plan(i, kind, &cast) {

@@ -58,6 +58,7 @@ fn draft() -> RegistrationDraft {
         parties: vec![],
         attachments: vec![],
         urgency: None,
+        project: None,
     }
 }
 

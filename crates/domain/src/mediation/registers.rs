@@ -835,6 +835,7 @@ mod tests {
                 ],
                 attachments: vec![],
                 urgency: None,
+                project: None,
             };
             let now = at(when);
             let events = command::register(&draft, &self.ctx(clerk(), now)).unwrap();

@@ -117,6 +117,7 @@ fn dispute() -> RegistrationDraft {
         ],
         attachments: vec![],
         urgency: None,
+        project: None,
     }
 }
 

@@ -352,6 +352,7 @@ fn one_matter(
         body: g.body,
         people_involved: Some(i64::from(g.people_involved)),
         amount_fen: g.amount_fen,
+        project: g.project,
         parties: g
             .parties
             .into_iter()

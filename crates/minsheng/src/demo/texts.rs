@@ -30,6 +30,8 @@ pub struct Grievance {
     pub body: String,
     pub people_involved: u32,
     pub amount_fen: Option<i64>,
+    /// The project the body names (a construction site, an expropriation), if any.
+    pub project: Option<String>,
     pub parties: Vec<DemoParty>,
     pub reply: String,
     pub close_note: String,
@@ -661,6 +663,7 @@ fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Griev
     let cat_zh = CATEGORIES.iter().find(|c| c.0 == category).map_or("其他", |c| c.1);
     let title = fit_title(rng, &f.titles, cx, cat_zh);
     let body = frame(rng, cx, &f);
+    let project = Some(cx.v.get("proj")).filter(|p| !p.is_empty() && body.contains(p)).map(str::to_owned);
     let mut parties = vec![party(rng, cx, &cx.a)];
     parties.extend(f.others.drain(..).take(2));
     let reply = fit_reply(cx, &f.reply);
@@ -676,6 +679,7 @@ fn finish(rng: &mut Rng, cx: &Cx, category: &'static str, mut f: Facts) -> Griev
         body,
         people_involved: f.people.max(1),
         amount_fen: f.amount_yuan.filter(|y| *y > 0).map(|y| y * 100),
+        project,
         parties,
         reply,
         close_note: close,

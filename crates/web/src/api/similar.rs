@@ -45,6 +45,8 @@ pub struct Probe<'a> {
     pub body: &'a str,
     pub unit_id: i64,
     pub category: &'a str,
+    /// The project named at intake, if any.
+    pub project: Option<&'a str>,
     /// Names of the other parties (respondents and others), to find the same one again.
     pub respondents: Vec<String>,
     pub exclude: Option<MatterId>,
@@ -98,7 +100,15 @@ pub async fn similar_to(
             unit_name: org.full_name(row.unit_id),
             registered_at: row.registered_at,
             score,
-            why: why(probe.title, probe.body, probe.unit_id, probe.category, &probe.respondents, &other),
+            why: why(
+                probe.title,
+                probe.body,
+                probe.unit_id,
+                probe.category,
+                probe.project,
+                &probe.respondents,
+                &other,
+            ),
         });
     }
     Ok(out)
@@ -132,6 +142,7 @@ pub async fn of_matter(
         body: &r.body,
         unit_id: r.unit_id.0,
         category: r.category.as_str(),
+        project: r.project.as_deref(),
         respondents: respondents(&m),
         exclude: Some(m.id),
     };
@@ -150,6 +161,9 @@ pub struct SimilarRequest {
     pub unit_id: Option<i64>,
     #[serde(default)]
     pub category: Option<String>,
+    /// The project being named (涉及项目).
+    #[serde(default)]
+    pub project: Option<String>,
     /// Names of the other parties (an employer, a company, a neighbour).
     #[serde(default)]
     pub respondents: Vec<String>,
@@ -174,6 +188,7 @@ pub async fn of_draft(
         body: &body,
         unit_id: req.unit_id.unwrap_or(0),
         category: req.category.as_deref().unwrap_or(""),
+        project: req.project.as_deref(),
         respondents: req.respondents.into_iter().take(20).collect(),
         exclude: None,
     };

@@ -92,6 +92,8 @@ pub struct MatterView {
     pub body: String,
     pub people_involved: u32,
     pub amount_fen: Option<i64>,
+    /// The project named at intake (涉及项目).
+    pub project: Option<String>,
     pub parties: Vec<PartyView>,
     pub attachments: Vec<Attachment>,
     pub handling: Option<HandlingView>,
@@ -159,6 +161,7 @@ impl MatterView {
             body: r.body.clone(),
             people_involved: r.people_involved,
             amount_fen: r.amount_fen.map(|f| f.get()),
+            project: r.project.clone(),
             parties: r.parties.iter().map(|p| PartyView::of(p, reveal)).collect(),
             attachments: r.attachments.clone(),
             handling: m.handling.as_ref().map(|h| HandlingView::of(h, org)),

@@ -50,6 +50,7 @@ pub struct IntakeForm {
     pub body: String,
     pub people: String,
     pub amount: String,
+    pub project: String,
     pub parties: Vec<PartyForm>,
 }
 
@@ -87,6 +88,7 @@ impl IntakeForm {
                 "body" => f.body = v,
                 "people" => f.people = v,
                 "amount" => f.amount = v,
+                "project" => f.project = v,
                 other => {
                     let Some((row, field)) = other.strip_prefix('p').and_then(|r| r.split_once('_')) else {
                         continue;
@@ -165,6 +167,7 @@ fn page(
             "title" => tr.t("intake-matter-title"),
             "body" => tr.t("intake-body"),
             "people" => tr.t("intake-people"),
+            "project" => tr.t("intake-project"),
             "amount" => tr.t("intake-amount"),
             "category" => tr.t("intake-category"),
             "attachments" => tr.t("matter-attachments"),
@@ -320,6 +323,7 @@ pub async fn submit(State(state): State<AppState>, staff: Staff, multipart: Mult
         parties,
         attachments,
         urgency: Some(minsheng_domain::policy::Urgency::parse(&form.urgency).unwrap_or_default()),
+        project: Some(form.project.clone()).filter(|p| !p.trim().is_empty()),
     };
     // With problems found here already, still ask the domain, so every field is named at once;
     // only a clean form is registered.
@@ -390,6 +394,8 @@ pub struct Typing {
     category: String,
     #[serde(default)]
     place: String,
+    #[serde(default)]
+    project: String,
 }
 
 /// One similar matter as the panel shows it.
@@ -401,6 +407,7 @@ pub struct SimilarLine {
     pub percent: i64,
     pub shared: String,
     pub same_place: bool,
+    pub same_project: bool,
     pub same_parties: String,
 }
 
@@ -432,6 +439,7 @@ pub async fn similar(State(state): State<AppState>, staff: Staff, Form(t): Form<
         body: &body,
         unit_id: unit,
         category: &t.category,
+        project: Some(t.project.as_str()),
         respondents: vec![],
         exclude: None,
     };
@@ -454,6 +462,7 @@ pub async fn similar(State(state): State<AppState>, staff: Staff, Form(t): Form<
             percent: (m.score * 100.0).round() as i64,
             shared: m.why.shared_words.join("、"),
             same_place: m.why.same_place,
+            same_project: m.why.same_project,
             same_parties: m.why.same_parties.join("、"),
         })
         .collect();

@@ -62,6 +62,9 @@ async fn page(
         Waiting::Approval(unit) => tr.t1("matter-waiting-approval", "unit", org.full_name(unit)),
     });
     let mut facts = vec![];
+    if let Some(p) = &matter.registration.project {
+        facts.push((tr.t("intake-project"), p.clone()));
+    }
     if matter.registration.urgency != Urgency::Normal {
         facts.push((tr.t("intake-urgency"), tr.of("urgency", matter.registration.urgency.as_str())));
     }
