@@ -183,12 +183,16 @@ impl Matter {
     }
 }
 
-/// The state-driven clocks a matter of this kind should run in this state.
+/// The state-driven clocks a matter of this kind should run in this state. A matter merged
+/// into a main one runs none: the main's clocks time it.
 fn wanted(m: &Matter) -> BTreeSet<ClockName> {
     use ClockName::*;
     use MatterKind::*;
     let kind = m.registration.kind;
     let mut want = BTreeSet::new();
+    if m.merged_into.is_some() {
+        return want;
+    }
     match m.status {
         Status::Registered => match kind {
             Petition | WageClaim => {
@@ -237,6 +241,9 @@ pub fn consistent(m: &Matter, policies: &crate::policy::Policies) -> bool {
     let running: BTreeSet<ClockName> = m.clocks.keys().copied().filter(|c| c.follows_state()).collect();
     let derived: std::collections::BTreeMap<ClockName, Timestamp> =
         m.clocks.iter().filter(|(n, _)| n.is_derived()).map(|(n, c)| (*n, c.due)).collect();
+    if m.merged_into.is_some() {
+        return m.clocks.is_empty();
+    }
     want == running && derived == m.mediation.clocks(m.status != Status::Closed)
 }
 
@@ -254,7 +261,8 @@ fn restarts(event: &Event) -> &'static [ClockName] {
 
 /// The clock events that follow `events` on `before`: starting what the new state needs at
 /// its policy limit (or at an assignment's report-back deadline), and stopping what it no
-/// longer needs. Closing stops every clock, so only open matters have deadlines.
+/// longer needs. Closing stops every clock, so only open matters have deadlines; so does
+/// merging into a main matter (并件), and undoing the merge starts what the state needs again.
 pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event> {
     let mut after = before.clone();
     for e in events {
@@ -264,12 +272,17 @@ pub fn follow(before: &Matter, events: &[Event], ctx: &Context<'_>) -> Vec<Event
         events.iter().flat_map(|e| restarts(e).iter().copied()).collect();
     let want = wanted(&after);
     restarted.retain(|c| want.contains(c));
-    let derived = after.mediation.clocks(after.status != Status::Closed);
+    let merged = after.merged_into.is_some();
+    let derived = if merged {
+        std::collections::BTreeMap::new()
+    } else {
+        after.mediation.clocks(after.status != Status::Closed)
+    };
     let mut out = vec![];
     for (name, _) in after.clocks.iter() {
         let stale = (name.follows_state() && !want.contains(name))
             || (name.is_derived() && !derived.contains_key(name));
-        if stale || after.status == Status::Closed {
+        if stale || after.status == Status::Closed || merged {
             out.push(Event::ClockStopped { clock: *name });
         }
     }

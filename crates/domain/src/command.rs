@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::event::{EscalationCause, FinalCause, Outcome, Route, Satisfaction, SupervisionMode};
 use crate::ids::UnitId;
 use crate::ids::{MatterId, UserId};
-use crate::matter::MatterKind;
+use crate::matter::{Channel, MatterKind};
 use crate::matter::{HandlingMode, Matter, Registration, RegistrationDraft, Status};
 use crate::mediation::{
     FailureRoute, JudicialResult, Linkage, Performance, RemainingRisk, Source, TermDraft,
@@ -253,6 +253,18 @@ pub enum Command {
     RecordRelapse { reason: String },
     /// 提级/联合调解, 三调联动: move the dispute to another mediator, with the reason.
     TransferMediation { unit_id: i64, linkage: Linkage, reason: String },
+    /// 并件: merge this matter into the main matter (主件) `main_id`, which is about the same
+    /// thing. Its clocks stop, it is handled on the main, and the main's answer is recorded
+    /// on it too; the main counts its contacts. The caller records the main's side.
+    MergeInto { main_id: i64, reason: String },
+    /// 撤销并件: this matter stands on its own again; its clocks restart from its state.
+    Unmerge { reason: String },
+    /// 重复来访/来电/来信: the citizen came back about this same matter, by `channel`.
+    RecordContact {
+        channel: Channel,
+        #[serde(default)]
+        note: Option<String>,
+    },
 }
 
 impl Command {
@@ -302,7 +314,24 @@ impl Command {
             Self::RecordVisit { .. } => "record_visit",
             Self::RecordRelapse { .. } => "record_relapse",
             Self::TransferMediation { .. } => "transfer_mediation",
+            Self::MergeInto { .. } => "merge_into",
+            Self::Unmerge { .. } => "unmerge",
+            Self::RecordContact { .. } => "record_contact",
         }
+    }
+
+    /// The steps of merging and repeat contacts, decided by `merge::steps`.
+    pub fn is_merge(&self) -> bool {
+        matches!(self, Self::MergeInto { .. } | Self::Unmerge { .. } | Self::RecordContact { .. })
+    }
+
+    /// What a matter merged into a main one still takes: undoing the merge, comments and notes
+    /// (and a second merge, refused by name). Everything else is done on the main.
+    fn taken_while_merged(&self) -> bool {
+        matches!(
+            self,
+            Self::Unmerge { .. } | Self::MergeInto { .. } | Self::Comment { .. } | Self::Note { .. }
+        )
     }
 
     /// A mediation step, decided by `mediation::decide`.
@@ -385,6 +414,10 @@ pub fn decide(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<V
 
 fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Event>, DomainError> {
     use Status::*;
+    // A matter merged into a main one is handled there (并件随主件办理).
+    if matter.merged_into.is_some() && !command.taken_while_merged() {
+        return Err(DomainError::field("merged_into", Issue::MergedAway));
+    }
     // While a committee mediates (and after), the mediation's own steps replace these; a
     // dispute transferred on to a department or a court is worked there as any matter.
     if matter.mediation.engaged() && matter.mediation.committee.is_some() && command.superseded_by_mediation()
@@ -747,6 +780,9 @@ fn steps(matter: &Matter, command: &Command, ctx: &Context<'_>) -> Result<Vec<Ev
         | Command::RecordVisit { .. }
         | Command::RecordRelapse { .. }
         | Command::TransferMediation { .. } => crate::mediation::decide::steps(matter, command, ctx),
+        Command::MergeInto { .. } | Command::Unmerge { .. } | Command::RecordContact { .. } => {
+            crate::merge::steps(matter, command, ctx)
+        }
     }
 }
 

@@ -68,6 +68,22 @@ pub enum Issue {
     NotAMediator,
     /// Names no item of the list (a party or a term by its number).
     NoSuchItem,
+    /// Names no matter the actor can see (a main matter to merge into).
+    UnknownMatter,
+    /// A matter cannot be merged into itself.
+    MergeIntoItself,
+    /// The matter is merged into a main matter already (并件 once).
+    AlreadyMerged,
+    /// The matter is a main matter (主件) with merged matters, so it cannot itself be merged.
+    IsAMain,
+    /// The main matter is itself merged into another one: merge into that one instead.
+    MainIsMerged,
+    /// The main matter is closed (办结): nothing more comes of merging into it.
+    MainClosed,
+    /// The matter is not merged into any main matter (nothing to undo).
+    NotMerged,
+    /// The matter is merged into a main matter: it is handled there, unless the merge is undone.
+    MergedAway,
 }
 
 /// One field that failed, named by its JSON path (`parties[0].phone`).

@@ -4,7 +4,7 @@
 use crate::calendar::Limit;
 use crate::clock::ClockName;
 use crate::ids::{MatterId, UnitId, UserId};
-use crate::matter::{HandlingMode, Registration};
+use crate::matter::{Channel, HandlingMode, Registration};
 use crate::mediation::{
     AgreementContent, FailureRoute, JudicialResult, Linkage, Performance, RemainingRisk, Source, Term,
 };
@@ -245,6 +245,17 @@ pub enum Event {
     Relapsed { reason: String },
     /// 提级/联合调解 or 三调联动: the dispute moves to another mediator, with the reason.
     MediationTransferred { from: UnitId, to: UnitId, linkage: Linkage, reason: String },
+    /// 并件: this matter is merged into `main` (主件); its clocks stop and it follows the main,
+    /// whose answer it receives, until the merge is undone.
+    MergedInto { main: MatterId, reason: String },
+    /// On the main matter: `from` was merged into it, bringing its contacts.
+    MergeReceived { from: MatterId, contacts: u32 },
+    /// 撤销并件: the matter stands on its own again; its clocks restart from its state.
+    Unmerged { main: MatterId, reason: String },
+    /// On the main matter: `from` was taken out again, and the contacts it had brought with it.
+    MergeWithdrawn { from: MatterId },
+    /// 重复来访/来电/来信: the citizen came back about this same matter.
+    ContactRecorded { channel: Channel, note: Option<String> },
 }
 
 impl Event {
@@ -304,6 +315,11 @@ impl Event {
             Self::VisitRecorded { .. } => "visit_recorded",
             Self::Relapsed { .. } => "relapsed",
             Self::MediationTransferred { .. } => "mediation_transferred",
+            Self::MergedInto { .. } => "merged_into",
+            Self::MergeReceived { .. } => "merge_received",
+            Self::Unmerged { .. } => "unmerged",
+            Self::MergeWithdrawn { .. } => "merge_withdrawn",
+            Self::ContactRecorded { .. } => "contact_recorded",
         }
     }
 }

@@ -38,6 +38,7 @@ pub mod event;
 pub mod ids;
 pub mod matter;
 pub mod mediation;
+pub mod merge;
 pub mod money;
 pub mod org;
 pub mod party;

@@ -368,6 +368,15 @@ pub struct Matter {
     pub referred_to_police: bool,
     /// People's mediation of a dispute.
     pub mediation: crate::mediation::Mediation,
+    /// 并件: the main matter (主件) this one is merged into; it is handled there.
+    pub merged_into: Option<MatterId>,
+    /// 主件: the matters merged into this one, in the order they came.
+    pub merged: Vec<MatterId>,
+    /// Repeat contacts recorded on this matter itself: the citizen called, visited or wrote
+    /// again about it.
+    pub repeat_count: u32,
+    /// The contacts each merged matter brought with it (its own and its repeats).
+    pub brought: BTreeMap<MatterId, u32>,
 }
 
 impl Matter {
@@ -410,6 +419,10 @@ impl Matter {
             workers_paid: 0,
             referred_to_police: false,
             mediation: crate::mediation::Mediation::default(),
+            merged_into: None,
+            merged: vec![],
+            repeat_count: 0,
+            brought: BTreeMap::new(),
         }
     }
 
@@ -621,6 +634,23 @@ impl Matter {
             | Event::VisitRecorded { .. }
             | Event::Relapsed { .. }
             | Event::MediationTransferred { .. } => crate::mediation::apply(self, event, at),
+            Event::MergedInto { main, .. } => {
+                self.merged_into = Some(*main);
+                // A merged matter waits on no one: it is handled on the main matter.
+                self.extension = None;
+            }
+            Event::MergeReceived { from, contacts } => {
+                if !self.merged.contains(from) {
+                    self.merged.push(*from);
+                    self.brought.insert(*from, *contacts);
+                }
+            }
+            Event::Unmerged { .. } => self.merged_into = None,
+            Event::MergeWithdrawn { from } => {
+                self.merged.retain(|m| m != from);
+                self.brought.remove(from);
+            }
+            Event::ContactRecorded { .. } => self.repeat_count = self.repeat_count.saturating_add(1),
         }
         // A request to extend lapses when the matter leaves the unit's hands: re-routed,
         // answered, parked or closed.
@@ -636,14 +666,36 @@ impl Matter {
         }
     }
 
-    /// Whose decision the matter waits on, if it waits on one.
+    /// Whose decision the matter waits on, if it waits on one. A merged matter waits on no
+    /// one: it is handled on its main matter.
     pub fn waiting(&self) -> Option<Waiting> {
+        if self.merged_into.is_some() {
+            return None;
+        }
         if let Some(e) = &self.extension {
             return Some(Waiting::Approval(e.approver));
         }
         match (self.status, self.returned) {
             (Status::Registered, Some((_, to))) => Some(Waiting::Dispatch(to)),
             _ => None,
+        }
+    }
+
+    /// How many times citizens brought this matter: the first contact, the repeat contacts
+    /// recorded on it, and everything the matters merged into it brought.
+    pub fn contacts(&self) -> u32 {
+        let brought = self.brought.values().fold(0u32, |sum, n| sum.saturating_add(*n));
+        self.repeat_count.saturating_add(brought).saturating_add(1)
+    }
+
+    /// The contacts beyond the first while the matter is unresolved (not closed); merged
+    /// matters count as repeat contacts of their main. A merged matter counts none of its own:
+    /// its main counts them. The warning rule on repeat contacts reads this.
+    pub fn repeat_contacts(&self) -> u32 {
+        if self.status == Status::Closed || self.merged_into.is_some() {
+            0
+        } else {
+            self.contacts().saturating_sub(1)
         }
     }
 

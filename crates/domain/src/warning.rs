@@ -94,12 +94,26 @@ impl Overdue {
     /// span (then the longest past). Windows and booked sessions are no one's lateness, and a
     /// supervision's answer date counts as [`MatterFacts::supervision_ignored`] instead.
     pub fn worst(m: &Matter, now: Timestamp) -> Option<Self> {
+        Self::worst_of(&Self::spans(m), now)
+    }
+
+    /// The (start, due) spans of a matter's clocks that count as lateness: what
+    /// [`Overdue::worst_of`] needs, small enough to keep for every open matter.
+    pub fn spans(m: &Matter) -> Vec<(Timestamp, Timestamp)> {
         m.clocks
             .iter()
             .filter(|(name, _)| name.marks_overdue() && **name != ClockName::Supervision)
-            .map(|(_, c)| Self {
-                limit_secs: c.due.duration_since(c.started).as_secs(),
-                past_secs: now.duration_since(c.due).as_secs(),
+            .map(|(_, c)| (c.started, c.due))
+            .collect()
+    }
+
+    /// The worst of these (start, due) spans past due at `now`, as [`Overdue::worst`].
+    pub fn worst_of(spans: &[(Timestamp, Timestamp)], now: Timestamp) -> Option<Self> {
+        spans
+            .iter()
+            .map(|(started, due)| Self {
+                limit_secs: due.duration_since(*started).as_secs(),
+                past_secs: now.duration_since(*due).as_secs(),
             })
             .filter(|o| o.is_past())
             .max_by(|a, b| {
@@ -576,6 +590,62 @@ pub fn evaluate_cluster(rules: &Rules, facts: &ClusterFacts) -> Option<Firing> {
     let held = rules.enabled().filter_map(|r| Some((r, r.condition.on_cluster(facts)?))).collect();
     firing(WarningSubject::Cluster(facts.key.clone()), held)
 }
+
+/// The figures of a cluster as a warning shows them: how many similar matters in the window,
+/// how many in the window before (growth), the people they involve and the amount they claim.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figures {
+    pub window_days: u32,
+    pub size: u32,
+    pub before: u32,
+    pub open: u32,
+    pub people: u64,
+    pub amount_fen: i64,
+}
+
+/// What a raised warning records beside its level: what it is about, why and by which rules,
+/// and the response under way. Kept as the warning's body; its changes are logged as events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detail {
+    pub subject: WarningSubject,
+    /// The matters it is about: one, or the cluster's members.
+    pub members: Vec<MatterId>,
+    pub rules: Vec<String>,
+    pub reason: String,
+    pub response: Response,
+    /// Yellow: the leader who owns it (包案) and the deadline.
+    #[serde(default)]
+    pub owner: Option<crate::ids::UserId>,
+    #[serde(default)]
+    pub deadline: Option<Timestamp>,
+    /// Red: the command centre coordinating.
+    #[serde(default)]
+    pub coordinator: Option<UnitId>,
+    /// The people told of it (the unit head; for red, the centre and the superiors).
+    #[serde(default)]
+    pub notified: Vec<crate::ids::UserId>,
+    #[serde(default)]
+    pub close_note: Option<String>,
+    /// A cluster's size, growth, people and amount.
+    #[serde(default)]
+    pub figures: Option<Figures>,
+}
+
+string_enum!(
+    /// What happened to a warning (its log).
+    Happening {
+        /// 发出
+        Raised = "raised",
+        /// 升级
+        Escalated = "escalated",
+        /// 响应: someone notified, a leader made owner, the centre coordinating
+        Responded = "responded",
+        /// 关闭
+        Closed = "closed",
+    }
+);
 
 /// What to record after evaluating a subject.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,12 +114,21 @@ pub async fn serve(state: AppState, listen: &str, ready: impl FnOnce()) -> Resul
     let follower = tokio::spawn(minsheng_web::search::follow(state.clone(), async move {
         let _ = search_stopped.await;
     }));
+    // So does the warning evaluator.
+    let (stop_warnings, warnings_stopped) = tokio::sync::oneshot::channel::<()>();
+    let warnings = tokio::spawn(minsheng_web::warnings::follow(state.clone(), async move {
+        let _ = warnings_stopped.await;
+    }));
     let app = minsheng_web::router(state);
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     let _ = stop.send(());
     let _ = stop_search.send(());
+    let _ = stop_warnings.send(());
     if let Err(e) = scheduler.await {
         tracing::error!(error = %e, "the scheduler ended abnormally");
+    }
+    if let Err(e) = warnings.await {
+        tracing::error!(error = %e, "the warning evaluator ended abnormally");
     }
     if let Err(e) = follower.await {
         tracing::error!(error = %e, "the search index's follower ended abnormally");

@@ -474,6 +474,8 @@ struct InProcess {
     state: AppState,
     stop: tokio::sync::oneshot::Sender<()>,
     scheduler: tokio::task::JoinHandle<()>,
+    /// The warning evaluator, when the journey wants it.
+    warnings: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -511,7 +513,7 @@ async fn add_user(state: &AppState, username: &str, display_name: &str, role: Ro
 }
 
 impl InProcess {
-    async fn start(dir: &Path, at: Timestamp) -> Self {
+    async fn start(dir: &Path, at: Timestamp, warnings: bool) -> Self {
         let clock = Arc::new(ManualClock::new(at));
         let store = minsheng_store::open(dir.join("minsheng.db").to_str().unwrap()).await.unwrap();
         let settings = Settings { attachments_dir: dir.join("attachments"), ..Settings::default() };
@@ -523,6 +525,7 @@ impl InProcess {
         let committee = add_unit(&state, town, UnitKind::Committee, "枫桥镇人民调解委员会").await;
         add_unit(&state, county, UnitKind::Department, "诸暨市人民法院").await;
         add_user(&state, "clerk_fq", "楼晓燕", Role::Clerk, town).await;
+        add_user(&state, "leader_fq", "何建军", Role::Leader, town).await;
         let mediator = add_user(&state, "mediator_fq", "陈国平", Role::Mediator, committee).await;
         state
             .store
@@ -541,7 +544,14 @@ impl InProcess {
         let scheduler = tokio::spawn(scheduler::run(state.clone(), config, async move {
             let _ = stopped.await;
         }));
-        Self { base, clock, state, stop, scheduler, server }
+        let warnings = warnings.then(|| {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(minsheng_web::warnings::follow(state.clone(), async move {
+                let _ = stopped.await;
+            }));
+            (stop, task)
+        });
+        Self { base, clock, state, stop, scheduler, warnings, server }
     }
 
     /// Moves the clock to `at` (China Standard Time).
@@ -552,6 +562,10 @@ impl InProcess {
     async fn stop(self) {
         let _ = self.stop.send(());
         self.scheduler.await.unwrap();
+        if let Some((stop, task)) = self.warnings {
+            let _ = stop.send(());
+            task.await.unwrap();
+        }
         self.server.abort();
         self.state.store.close().await;
     }
@@ -671,7 +685,7 @@ impl Journey {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mediation_journey_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let app = InProcess::start(dir.path(), cst("2026-03-02 09:00")).await;
+    let app = InProcess::start(dir.path(), cst("2026-03-02 09:00"), false).await;
     let (_driver, webdriver) = start_chromedriver();
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -902,6 +916,129 @@ async fn the_mediation_journey_in_chromium() {
     let page = j.wait_for("人民调解台账").await;
     assert!(page.contains("<th scope=\"row\">反弹</th><td>1</td>"), "the month's relapses");
     j.shot("mediation-registers").await;
+    j.sign_out().await;
+    j.c.close().await.unwrap();
+    app.stop().await;
+}
+
+/// Five wage complaints about one project: the similar-matter panel shows the others while the
+/// fifth is typed; the evaluator raises a yellow cluster warning; the township's leader owns
+/// every matter of it; once all are resolved the warning closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_warning_journey_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = InProcess::start(dir.path(), cst("2026-04-07 09:00"), true).await;
+    let (_driver, webdriver) = start_chromedriver();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let j = Journey { c: browser(&webdriver, "1366,768").await, base: app.base.clone(), shots };
+    j.sign_in("clerk_fq").await;
+    j.go("/matters/new").await;
+    let place =
+        j.c.find(Locator::XPath("//datalist[@id='places']/option[contains(@value, '枫源村')]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+    let project = "枫桥镇中心幼儿园新建工程";
+    let callers = [
+        ("楼国庆", "13857501001", "木工", 3, "24000"),
+        ("何建华", "13857501002", "钢筋工", 2, "18600"),
+        ("陈小平", "13857501003", "泥水工", 4, "31000"),
+        ("骆永明", "13857501004", "架子工", 2, "15200"),
+        ("寿海军", "13857501005", "电焊工", 3, "22800"),
+    ];
+    let mut matters = vec![];
+    for (n, (name, phone, trade, people, yuan)) in callers.iter().enumerate() {
+        // 1. Each is registered at intake, naming the project.
+        j.go("/matters/new").await;
+        let body = format!(
+            "{name}来电反映：在{project}做{trade}，包工头拖欠{people}人工资共{yuan}元，去项目部讨要多次未果，请求帮助追讨。"
+        );
+        j.fill_intake(&Intake {
+            kind: "request",
+            channel: "phone",
+            category: "wage_arrears",
+            place: &place,
+            title: &format!("{project}拖欠{trade}工资"),
+            body: &body,
+            parties: &[(name, phone)],
+        })
+        .await;
+        j.fill("#people", &people.to_string()).await;
+        j.fill("#amount", yuan).await;
+        j.fill("#project", project).await;
+        if n == 4 {
+            // 2. While the fifth is typed, the panel shows the four before it, same project.
+            j.css("#body").await.send_keys(" ").await.unwrap();
+            let mut lines = String::new();
+            for _ in 0..50 {
+                let body = j.body().await;
+                lines = body.split("<ul class=\"similar\">").nth(1).unwrap_or_default().to_owned();
+                if matters.iter().all(|m| lines.contains(&format!("href=\"{m}\""))) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            for m in &matters {
+                assert!(lines.contains(&format!("href=\"{m}\"")), "{m} in the panel: {lines}");
+            }
+            assert!(lines.contains("同一项目"), "why they match");
+            j.shot("warning-similar-panel").await;
+        }
+        j.click("form.intake button[type=submit]").await;
+        j.wait_for("已保存").await;
+        matters.push(j.c.current_url().await.unwrap().path().to_owned());
+    }
+
+    // 3. The evaluator raises a yellow cluster warning: on the workbench and the board.
+    j.go("/warnings").await;
+    j.reload_until("//table[@id='warnings']//a[contains(@class, 'lv-yellow')]").await;
+    let board = j.body().await;
+    assert!(board.contains("同一项目：枫桥镇中心幼儿园新建工程"), "the cluster's subject");
+    assert!(board.contains("同一项目30日内5件相似事项（≥5件）"), "why it fired");
+    assert!(
+        j.has("//ul[@id='org-map']/li[contains(@class, 'lv-yellow')][.//strong[.='枫源村']]").await,
+        "the village's tile is yellow"
+    );
+    assert!(board.contains("何建军"), "the owner on the board");
+    j.fits_the_window().await;
+    j.shot("warning-board").await;
+    j.go("/").await;
+    assert!(j.has("//section[@id='workbench-warnings']//a[contains(@class, 'lv-yellow')]").await);
+
+    // 4. The township's leader owns each matter, with a deadline.
+    j.click("#workbench-warnings a.lv-yellow").await;
+    let page = j.wait_for("warning-members").await;
+    assert!(page.contains("由何建军包案，限"), "the response in the log");
+    for m in &matters {
+        assert!(page.contains(&format!("href=\"{m}\"")), "{m} among the warning's matters");
+    }
+    j.shot("warning-detail").await;
+    j.go(&matters[0]).await;
+    let page = j.body().await;
+    assert!(
+        page.contains("领导包案") && page.contains("黄色预警（Ⅱ级，较重）"),
+        "leader and warning on the matter"
+    );
+
+    // 5. Each is resolved: handled directly, answered and closed; then the warning closes.
+    for m in &matters {
+        j.go(m).await;
+        j.act("start", None).await;
+        j.wait_for("status s-in_progress").await;
+        j.act("reply", Some("经镇劳动保障所协调，施工总包单位已代为支付拖欠工资。")).await;
+        j.wait_for("status s-replied").await;
+        j.act("close", Some("回访确认工资已到账")).await;
+        j.wait_for("status s-closed").await;
+    }
+    j.go("/warnings?state=closed").await;
+    j.reload_until("//table[@id='warnings']//td[contains(., '簇内事项均已办结')]").await;
+    j.go("/warnings").await;
+    assert!(j.body().await.contains("没有符合条件的预警"), "no open warning is left");
+    j.shot("warning-closed").await;
     j.sign_out().await;
     j.c.close().await.unwrap();
     app.stop().await;

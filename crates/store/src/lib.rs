@@ -8,6 +8,7 @@ pub mod plan;
 pub mod postgres;
 pub mod scope;
 pub mod sqlite;
+pub mod warnings;
 
 use async_trait::async_trait;
 use minsheng_domain::chain::Digest;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 pub use model::*;
 pub use scope::Scope;
+pub use warnings::{WarningEntry, WarningFilter, WarningRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -173,6 +175,23 @@ pub trait Store: Send + Sync + 'static {
     async fn put_setting(&self, key: &str, value: &str, by: UserId, at: jiff::Timestamp) -> Result<()>;
     /// The latest changes of a setting, newest first.
     async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>>;
+
+    /// Raises a warning (its `id` and `version` are ignored) with the first line of its log,
+    /// unless an open warning with the same key exists: then `None`, and nothing is written.
+    async fn raise_warning(
+        &self,
+        warning: WarningRecord,
+        entry: WarningEntry,
+    ) -> Result<Option<WarningRecord>>;
+    /// Saves a changed warning and a line of its log if it is still at `warning.version` and
+    /// open; `false` (nothing written) if someone changed or closed it first.
+    async fn save_warning(&self, warning: &WarningRecord, entry: WarningEntry) -> Result<bool>;
+    /// Every open warning, for the evaluator (no scope: it acts as no user).
+    async fn open_warnings(&self) -> Result<Vec<WarningRecord>>;
+    /// Warnings in the scope, by the filter, newest first.
+    async fn warnings(&self, scope: &Scope, filter: &WarningFilter) -> Result<Vec<WarningRecord>>;
+    /// A warning in the scope and its log, oldest line first.
+    async fn warning(&self, scope: &Scope, id: i64) -> Result<Option<(WarningRecord, Vec<WarningEntry>)>>;
 
     /// Recomputes the whole hash chain.
     async fn verify_chain(&self) -> Result<ChainReport>;

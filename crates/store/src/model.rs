@@ -164,6 +164,8 @@ pub struct Projection {
     pub petitioner_keys: Vec<Digest>,
     /// The mediator a dispute is with (people's mediation); loads count the open matters only.
     pub mediator_id: Option<UserId>,
+    /// 并件: the main matter this one is merged into and handled on.
+    pub merged_into: Option<MatterId>,
 }
 
 impl Projection {
@@ -189,6 +191,7 @@ impl Projection {
             is_final: m.is_final(),
             petitioner_keys: if r.kind == MatterKind::Petition { r.petitioner_keys() } else { vec![] },
             mediator_id: m.mediation.mediator,
+            merged_into: m.merged_into,
         }
     }
 }
@@ -235,6 +238,8 @@ pub struct MatterSummary {
     pub due_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub reopen_count: i64,
+    /// 并件: the main matter this one is merged into and handled on.
+    pub merged_into: Option<MatterId>,
 }
 
 /// Filters of a matter list; all optional, all combined with AND.
@@ -267,6 +272,11 @@ pub struct MatterFilter {
     pub oldest_first: bool,
     /// Only these matters (a search's hits; at most a page of them).
     pub ids: Option<Vec<MatterId>>,
+    /// `Some(true)`: only matters merged into a main one (并件); `Some(false)`: only the others
+    /// (every to-do list: a merged matter is handled on its main).
+    pub merged: Option<bool>,
+    /// Only the matters merged into this main matter.
+    pub merged_into: Option<MatterId>,
 }
 
 /// Newest first (or oldest, by the filter); `before` is the cursor: the last id of the

@@ -115,6 +115,30 @@ impl Lang {
             (Self::En, NotAMediator) => "must be an active mediator of the committee".into(),
             (Self::Zh, NoSuchItem) => "编号不存在".into(),
             (Self::En, NoSuchItem) => "names no item of the list".into(),
+            (Self::Zh, UnknownMatter) => "事项不存在，或不在您的管辖范围内".into(),
+            (Self::En, UnknownMatter) => "names no matter within your scope".into(),
+            (Self::Zh, MergeIntoItself) => "不能并入事项自身".into(),
+            (Self::En, MergeIntoItself) => "may not be the matter itself".into(),
+            (Self::Zh, AlreadyMerged) => "该事项已并入主件，不能重复并件（可先撤销并件）".into(),
+            (Self::En, AlreadyMerged) => {
+                "cannot be chosen: this matter is merged already (undo that first)".into()
+            }
+            (Self::Zh, IsAMain) => "该事项是主件，已有并件，不能再并入其他事项".into(),
+            (Self::En, IsAMain) => {
+                "cannot be chosen: this matter is itself a main matter with merged matters".into()
+            }
+            (Self::Zh, MainIsMerged) => "该主件本身已并入其他事项，请并入其主件".into(),
+            (Self::En, MainIsMerged) => {
+                "is itself merged into another matter; merge into that one instead".into()
+            }
+            (Self::Zh, MainClosed) => "主件已办结，不能再并入".into(),
+            (Self::En, MainClosed) => "is closed; nothing can be merged into it".into(),
+            (Self::Zh, NotMerged) => "该事项未并入任何主件，无需撤销".into(),
+            (Self::En, NotMerged) => "has nothing to undo: the matter is not merged".into(),
+            (Self::Zh, MergedAway) => "该事项已并入主件，请在主件上办理（或先撤销并件）".into(),
+            (Self::En, MergedAway) => {
+                "this matter is merged and handled on its main matter (or undo the merge first)".into()
+            }
         }
     }
 
@@ -175,6 +199,9 @@ impl Lang {
                 "due" => ("期限", "due date"),
                 "review_by" => ("复核日期", "review date"),
                 "reply_by" => ("反馈期限", "reply by"),
+                "main_id" => ("主件", "main matter"),
+                "merged_into" => ("并件", "merge"),
+                "channel" => ("渠道", "channel"),
                 _ => return "",
             };
             self.pick(zh, en)
@@ -265,6 +292,9 @@ impl Lang {
             "record_visit" => self.pick("回访", "record a visit"),
             "record_relapse" => self.pick("登记反弹", "record a relapse"),
             "transfer_mediation" => self.pick("提级/联动移交", "transfer"),
+            "merge_into" => self.pick("并入主件", "merge into a main matter"),
+            "unmerge" => self.pick("撤销并件", "undo the merge"),
+            "record_contact" => self.pick("记录重复来访/来电", "record a repeat contact"),
             _ => self.pick("备注", "note"),
         }
     }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod documents;
 pub mod extract;
 pub mod lang;
+pub mod merge;
 pub mod ops;
 pub mod problem;
 pub mod scheduler;
@@ -17,6 +18,7 @@ pub mod search;
 pub mod similar;
 pub mod state;
 pub mod ui;
+pub mod warnings;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -69,6 +69,8 @@ pub struct Inner {
     pub search: Arc<crate::search::Search>,
     /// Every matter's MinHash signature, for similar matters.
     pub similar: crate::similar::Similarity,
+    /// The three-colour warning evaluator's memory.
+    pub warnings: crate::warnings::Warnings,
     org: RwLock<Arc<OrgTree>>,
     catalogue: RwLock<Arc<Catalogue>>,
     calendar: RwLock<Arc<Calendar>>,
@@ -110,6 +112,7 @@ impl AppState {
             exports: crate::ui::export::Jobs::default(),
             search: crate::search::Search::new(index),
             similar,
+            warnings: crate::warnings::Warnings::default(),
             org: RwLock::new(Arc::new(OrgTree::default())),
             catalogue: RwLock::new(Arc::new(Catalogue::default())),
             calendar: RwLock::new(Arc::new(calendar)),

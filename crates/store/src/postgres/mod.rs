@@ -5,6 +5,7 @@
 
 mod clocks;
 mod read;
+mod warnings;
 mod writer;
 
 use crate::model::*;
@@ -35,6 +36,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/postgres/0010_final_petitions.sql")),
     (11, include_str!("../../migrations/postgres/0011_deadline_indexes.sql")),
     (12, include_str!("../../migrations/postgres/0012_mediation.sql")),
+    (13, include_str!("../../migrations/postgres/0013_merge.sql")),
+    (14, include_str!("../../migrations/postgres/0014_warnings.sql")),
 ];
 
 pub struct PgStore {
@@ -395,6 +398,38 @@ impl Store for PgStore {
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         clocks::setting(&*self.client().await?, key).await
+    }
+
+    async fn raise_warning(
+        &self,
+        warning: crate::WarningRecord,
+        entry: crate::WarningEntry,
+    ) -> Result<Option<crate::WarningRecord>> {
+        warnings::raise(&mut self.client().await?, warning, entry).await
+    }
+
+    async fn save_warning(&self, warning: &crate::WarningRecord, entry: crate::WarningEntry) -> Result<bool> {
+        warnings::save(&mut self.client().await?, warning, &entry).await
+    }
+
+    async fn open_warnings(&self) -> Result<Vec<crate::WarningRecord>> {
+        warnings::open(&self.client().await?).await
+    }
+
+    async fn warnings(
+        &self,
+        scope: &Scope,
+        filter: &crate::WarningFilter,
+    ) -> Result<Vec<crate::WarningRecord>> {
+        warnings::list(&self.client().await?, scope, filter).await
+    }
+
+    async fn warning(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<(crate::WarningRecord, Vec<crate::WarningEntry>)>> {
+        warnings::one(&self.client().await?, scope, id).await
     }
 
     async fn put_setting(&self, key: &str, value: &str, by: UserId, at: Timestamp) -> Result<()> {

@@ -56,7 +56,8 @@ pub fn event(r: &Row) -> Result<RecordedEvent> {
 }
 
 const SUMMARY: &str = "m.id, m.version, m.kind, m.channel, m.category, m.status, m.unit_id, m.lead_unit_id, m.title, \
-    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count";
+    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count, \
+    m.merged_into";
 
 fn summary(r: &Row) -> Result<MatterSummary> {
     let (kind, channel, status): (&str, &str, &str) = (r.try_get(2)?, r.try_get(3)?, r.try_get(5)?);
@@ -82,6 +83,7 @@ fn summary(r: &Row) -> Result<MatterSummary> {
         due_at: r.try_get::<_, Option<i64>>(13)?.map(from_ms),
         closed_at: r.try_get::<_, Option<i64>>(14)?.map(from_ms),
         reopen_count: r.try_get(15)?,
+        merged_into: r.try_get::<_, Option<i64>>(16)?.map(MatterId),
     })
 }
 
@@ -176,6 +178,14 @@ fn conditions(
     if let Some((what, unit)) = filter.waiting {
         arg(sql, " AND m.waiting_for = ?", Box::new(what.as_str().to_string()));
         arg(sql, " AND m.waiting_unit_id = ?", Box::new(unit.0));
+    }
+    match filter.merged {
+        Some(true) => sql.push_str(" AND m.merged_into IS NOT NULL"),
+        Some(false) => sql.push_str(" AND m.merged_into IS NULL"),
+        None => {}
+    }
+    if let Some(main) = filter.merged_into {
+        arg(sql, " AND m.merged_into = ?", Box::new(main.0));
     }
 }
 

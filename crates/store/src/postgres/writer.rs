@@ -277,6 +277,7 @@ struct Columns<'a> {
     waiting_unit: Vec<Option<i64>>,
     is_final: Vec<bool>,
     mediator: Vec<Option<i64>>,
+    merged_into: Vec<Option<i64>>,
     /// (key, matter) for new petitions.
     keys: Vec<(Vec<u8>, i64)>,
     /// The timers of every matter pushed, which replace their stored ones.
@@ -306,6 +307,7 @@ impl<'a> Columns<'a> {
         self.waiting_unit.push(p.waiting.map(|(_, u)| u.0));
         self.is_final.push(p.is_final);
         self.mediator.push(p.mediator_id.map(|u| u.0));
+        self.merged_into.push(p.merged_into.map(|m| m.0));
         self.keys.extend(p.petitioner_keys.iter().map(|k| (k.to_vec(), id.0)));
         self.timers.extend(p.timers.iter().map(|t| (id, *t)));
     }
@@ -320,15 +322,16 @@ async fn write_matters(tx: &mut Tx<'_>, plan: &Plan) -> Result<()> {
         tx.execute(
             "INSERT INTO matters (id, version, updated_at, kind, channel, category, status, unit_id, unit_path, \
              lead_unit_id, title, people_involved, amount_fen, registered_at, due_at, closed_at, reopen_count, \
-             waiting_for, waiting_unit_id, final, mediator_id) \
+             waiting_for, waiting_unit_id, final, mediator_id, merged_into) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], \
              $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::bigint[], \
              $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[], $20::bool[], \
-             $21::bigint[])",
+             $21::bigint[], $22::bigint[])",
             &[
                 &c.id, &c.version, &c.updated_at, &c.kind, &c.channel, &c.category, &c.status, &c.unit_id,
                 &c.unit_path, &c.lead, &c.title, &c.people, &c.amount, &c.registered_at, &c.due_at,
                 &c.closed_at, &c.reopen, &c.waiting_for, &c.waiting_unit, &c.is_final, &c.mediator,
+                &c.merged_into,
             ],
         )
         .await?;
@@ -366,15 +369,15 @@ async fn write_matters(tx: &mut Tx<'_>, plan: &Plan) -> Result<()> {
             "UPDATE matters m SET version = u.version, updated_at = u.updated_at, status = u.status, \
              lead_unit_id = u.lead, due_at = u.due_at, closed_at = u.closed_at, reopen_count = u.reopen, \
              waiting_for = u.waiting_for, waiting_unit_id = u.waiting_unit, final = u.final, \
-             mediator_id = u.mediator \
+             mediator_id = u.mediator, merged_into = u.merged_into \
              FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], \
-             $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bool[], $12::bigint[]) \
+             $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bool[], $12::bigint[], $13::bigint[]) \
              AS u(id, version, updated_at, status, lead, due_at, closed_at, reopen, waiting_for, waiting_unit, final, \
-             mediator) \
+             mediator, merged_into) \
              WHERE m.id = u.id",
             &[
                 &c.id, &c.version, &c.updated_at, &c.status, &c.lead, &c.due_at, &c.closed_at, &c.reopen,
-                &c.waiting_for, &c.waiting_unit, &c.is_final, &c.mediator,
+                &c.waiting_for, &c.waiting_unit, &c.is_final, &c.mediator, &c.merged_into,
             ],
         )
         .await?;

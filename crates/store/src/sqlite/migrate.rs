@@ -15,6 +15,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/sqlite/0010_final_petitions.sql")),
     (11, include_str!("../../migrations/sqlite/0011_deadline_indexes.sql")),
     (12, include_str!("../../migrations/sqlite/0012_mediation.sql")),
+    (13, include_str!("../../migrations/sqlite/0013_merge.sql")),
+    (14, include_str!("../../migrations/sqlite/0014_warnings.sql")),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -5,6 +5,7 @@ mod checkpoint;
 mod clocks;
 mod migrate;
 mod read;
+mod warnings;
 mod writer;
 
 use crate::model::*;
@@ -629,6 +630,41 @@ impl Store for SqliteStore {
     async fn setting_changes(&self, key: &str, limit: u32) -> Result<Vec<SettingChange>> {
         let key = key.to_string();
         self.read(move |c| clocks::setting_changes(c, &key, limit)).await
+    }
+
+    async fn raise_warning(
+        &self,
+        warning: crate::WarningRecord,
+        entry: crate::WarningEntry,
+    ) -> Result<Option<crate::WarningRecord>> {
+        self.writer.solo(move |c| warnings::raise(c, warning, entry)).await
+    }
+
+    async fn save_warning(&self, warning: &crate::WarningRecord, entry: crate::WarningEntry) -> Result<bool> {
+        let warning = warning.clone();
+        self.writer.solo(move |c| warnings::save(c, &warning, &entry)).await
+    }
+
+    async fn open_warnings(&self) -> Result<Vec<crate::WarningRecord>> {
+        self.read(warnings::open).await
+    }
+
+    async fn warnings(
+        &self,
+        scope: &Scope,
+        filter: &crate::WarningFilter,
+    ) -> Result<Vec<crate::WarningRecord>> {
+        let (scope, filter) = (scope.clone(), filter.clone());
+        self.read(move |c| warnings::list(c, &scope, &filter)).await
+    }
+
+    async fn warning(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<(crate::WarningRecord, Vec<crate::WarningEntry>)>> {
+        let scope = scope.clone();
+        self.read(move |c| warnings::one(c, &scope, id)).await
     }
 
     async fn append(&self, append: Append) -> Result<Appended, AppendError> {

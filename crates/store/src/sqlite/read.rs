@@ -64,7 +64,8 @@ pub fn event(r: &Row<'_>) -> rusqlite::Result<Result<RecordedEvent>> {
 }
 
 const SUMMARY: &str = "m.id, m.version, m.kind, m.channel, m.category, m.status, m.unit_id, m.lead_unit_id, m.title, \
-    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count";
+    m.people_involved, m.amount_fen, m.registered_at, m.updated_at, m.due_at, m.closed_at, m.reopen_count, \
+    m.merged_into";
 
 fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
     let (kind, channel, status): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(5)?);
@@ -90,6 +91,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<Result<MatterSummary>> {
         due_at: r.get::<_, Option<i64>>(13)?.map(from_ms),
         closed_at: r.get::<_, Option<i64>>(14)?.map(from_ms),
         reopen_count: r.get(15)?,
+        merged_into: r.get::<_, Option<i64>>(16)?.map(MatterId),
     }))
 }
 
@@ -183,6 +185,14 @@ fn conditions(
     if let Some((what, unit)) = filter.waiting {
         arg(sql, " AND m.waiting_for = ?", what.as_str().to_string().into());
         arg(sql, " AND m.waiting_unit_id = ?", unit.0.into());
+    }
+    match filter.merged {
+        Some(true) => sql.push_str(" AND m.merged_into IS NOT NULL"),
+        Some(false) => sql.push_str(" AND m.merged_into IS NULL"),
+        None => {}
+    }
+    if let Some(main) = filter.merged_into {
+        arg(sql, " AND m.merged_into = ?", main.0.into());
     }
 }
 

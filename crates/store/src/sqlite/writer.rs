@@ -215,8 +215,9 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
         let mut insert = tx.prepare_cached(
             "INSERT INTO matters (id, version, kind, channel, category, status, unit_id, unit_path, lead_unit_id, \
              title, people_involved, amount_fen, registered_at, updated_at, due_at, closed_at, reopen_count, \
-             waiting_for, waiting_unit_id, final, mediator_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+             waiting_for, waiting_unit_id, final, mediator_id, merged_into) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+             ?22)",
         )?;
         for (id, version, at, p) in &plan.inserts {
             insert.execute(params![
@@ -240,7 +241,8 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
                 p.waiting.map(|(w, _)| w.as_str()),
                 p.waiting.map(|(_, u)| u.0),
                 p.is_final,
-                p.mediator_id.map(|u| u.0)
+                p.mediator_id.map(|u| u.0),
+                p.merged_into.map(|m| m.0)
             ])?;
             super::clocks::replace_timers(&tx, *id, &p.timers, true)?;
             let mut key =
@@ -252,7 +254,7 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
         let mut update = tx.prepare_cached(
             "UPDATE matters SET version = ?2, updated_at = ?3, status = ?4, lead_unit_id = ?5, due_at = ?6, \
              closed_at = ?7, reopen_count = ?8, waiting_for = ?9, waiting_unit_id = ?10, final = ?11, \
-             mediator_id = ?12 WHERE id = ?1",
+             mediator_id = ?12, merged_into = ?13 WHERE id = ?1",
         )?;
         let mut touch =
             tx.prepare_cached("UPDATE matters SET version = ?2, updated_at = ?3 WHERE id = ?1")?;
@@ -271,7 +273,8 @@ fn write_batch(conn: &mut Connection, batch: &[Append], head: Head, next_id: &mu
                         p.waiting.map(|(w, _)| w.as_str()),
                         p.waiting.map(|(_, u)| u.0),
                         p.is_final,
-                        p.mediator_id.map(|u| u.0)
+                        p.mediator_id.map(|u| u.0),
+                        p.merged_into.map(|m| m.0)
                     ])?;
                     super::clocks::replace_timers(&tx, *id, &p.timers, false)?;
                 }

@@ -236,7 +236,7 @@ fn notice_error(notice: &Notice, e: CalendarError) -> ApiError {
 }
 
 /// Only an administrator at the root of the tree changes what the whole deployment counts by.
-fn deployment_admin(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+pub(crate) fn deployment_admin(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
     let at_root = state.org().get(caller.actor.unit_id).is_some_and(|u| u.parent_id.is_none());
     if caller.actor.role.administers() && at_root { Ok(()) } else { Err(ApiError::Forbidden(Denial::Role)) }
 }

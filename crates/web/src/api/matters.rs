@@ -22,7 +22,7 @@ pub(crate) fn matter_id(raw: &str) -> Result<MatterId, ApiError> {
     raw.parse::<i64>().ok().filter(|id| *id > 0).map(MatterId).ok_or(ApiError::NotFound)
 }
 
-fn append_failed(state: &AppState, e: AppendError) -> ApiError {
+pub(crate) fn append_failed(state: &AppState, e: AppendError) -> ApiError {
     match e {
         AppendError::Conflict { current } => {
             state.metrics.stale_writes.inc();
@@ -189,6 +189,8 @@ pub struct ListParams {
     pub to: Option<String>,
     /// `true`: only unanswered matters past their report-back deadline.
     pub overdue: Option<String>,
+    /// `true`: only matters merged into a main matter (并件); `false`: only the others.
+    pub merged: Option<String>,
     /// Words to find (全文检索) in titles, bodies, replies and notes, with every other filter;
     /// traditional characters and full-width digits find their usual forms.
     pub q: Option<String>,
@@ -231,6 +233,7 @@ impl ListParams {
         if parse_param("overdue", &q.overdue, |s| s.parse::<bool>().ok())? == Some(true) {
             filter.due_before = Some(state.clock.now());
         }
+        filter.merged = parse_param("merged", &q.merged, |s| s.parse::<bool>().ok())?;
         let before =
             parse_param("cursor", &q.cursor, |s| s.parse::<i64>().ok().filter(|n| *n > 0).map(MatterId))?;
         let limit =
@@ -329,7 +332,8 @@ pub async fn search_list(
         ApiError::Internal
     })?;
     let ids: Vec<MatterId> = hits.items.iter().map(|h| MatterId(h.id)).collect();
-    let rows = MatterFilter { ids: Some(ids.clone()), ..MatterFilter::default() };
+    // The index knows nothing of merges: a `merged` filter applies to the rows it found.
+    let rows = MatterFilter { ids: Some(ids.clone()), merged: filter.merged, ..MatterFilter::default() };
     let page = state.store.list(&caller.scope, &rows, Page { before: None, limit: 500 }).await?;
     let mut by_id: std::collections::HashMap<_, _> = page.items.into_iter().map(|m| (m.id, m)).collect();
     let items: Vec<_> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
@@ -360,7 +364,14 @@ pub struct CommandRequest {
     pub command: Command,
 }
 
-/// Run a command on a matter: assign, start, reply, close, reopen, comment, note.
+/// Run a command on a matter: assign, start, reply, close, reopen, comment, note, and every
+/// workflow step.
+///
+/// `merge_into` merges this matter (并件) into the main matter `main_id` (主件): it stops its
+/// clocks, is handled on the main, and receives the main's reply and closing on its own record;
+/// the main counts its contacts. `unmerge` undoes it. `record_contact` counts a repeat contact
+/// (the citizen called, visited or wrote again). A merged matter takes only `unmerge`,
+/// `comment` and `note`; everything else is refused with the field `merged_into`.
 #[utoipa::path(
     post, path = "/api/v1/matters/{id}/commands", tag = "matters",
     params(("id" = i64, Path)),
@@ -391,6 +402,16 @@ pub async fn execute(
     expected_version: i64,
     command: &Command,
 ) -> Result<(Matter, std::sync::Arc<minsheng_domain::OrgTree>), ApiError> {
+    // Merging writes two matters, one after the other (see `crate::merge`).
+    match command {
+        Command::MergeInto { main_id, reason } => {
+            return crate::merge::merge_into(state, caller, id, expected_version, *main_id, reason).await;
+        }
+        Command::Unmerge { reason } => {
+            return crate::merge::unmerge(state, caller, id, expected_version, reason).await;
+        }
+        _ => {}
+    }
     let mut matter = load(state, caller, id).await?;
     if matter.version != expected_version {
         state.metrics.stale_writes.inc();
@@ -423,6 +444,10 @@ pub async fn execute(
         .by(caller.user.id);
     let done = state.store.append(append).await.map_err(|e| append_failed(state, e))?;
     matter.version = done.version;
+    // A main's answer reaches its merged matters; a pair that disagrees is healed.
+    if crate::merge::follow_up(state, caller, &matter).await {
+        matter = load(state, caller, id).await?;
+    }
     Ok((matter, org))
 }
 

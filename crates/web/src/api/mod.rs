@@ -9,6 +9,7 @@ pub mod org;
 pub mod session;
 pub mod similar;
 pub mod views;
+pub mod warnings;
 
 use crate::problem::{FieldProblem, Problem};
 use crate::state::AppState;
@@ -35,6 +36,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         org::units, org::create_unit, org::users, org::create_user, org::me, org::categories,
         calendar::deadline, calendar::year, calendar::put_year, calendar::policies, calendar::put_policies,
         calendar::policy_changes,
+        warnings::list, warnings::get, warnings::clusters, warnings::get_rules, warnings::put_rules,
+        warnings::preview,
     ),
     components(schemas(Problem, FieldProblem)),
     modifiers(&BearerAuth),
@@ -43,6 +46,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "organisation", description = "组织: units, users, categories"),
         (name = "auth", description = "Tokens"),
         (name = "mediation", description = "人民调解: mediators, registers, monthly counts"),
+        (name = "warnings", description = "三色预警: warnings, clusters, rules"),
         (name = "calendar", description = "工作日历与办理时限: working days, holiday notices, time-limit policies"),
     )
 )]
@@ -73,6 +77,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/matters/{id}/reveal", post(matters::reveal))
         .route("/api/v1/matters/{id}/letters", get(letters::list))
         .route("/api/v1/matters/{id}/letters/{file}", get(letters::pdf))
+        .route("/api/v1/warnings", get(warnings::list))
+        .route("/api/v1/warnings/clusters", get(warnings::clusters))
+        .route("/api/v1/warnings/rules", get(warnings::get_rules).put(warnings::put_rules))
+        .route("/api/v1/warnings/rules/preview", post(warnings::preview))
+        .route("/api/v1/warnings/{id}", get(warnings::get))
         .route("/api/v1/mediation/mediators", get(mediation::mediators))
         .route("/api/v1/mediation/registers/{file}", get(mediation::register_xlsx))
         .route("/api/v1/mediation/summary", get(mediation::summary))

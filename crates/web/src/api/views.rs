@@ -133,6 +133,16 @@ pub struct MatterView {
     pub referred_to_police: bool,
     /// People's mediation, for a dispute that has been to a committee.
     pub mediation: Option<super::mediation::MediationView>,
+    /// 并件: the main matter (主件) this one is merged into and handled on.
+    pub merged_into: Option<MatterId>,
+    /// 主件: the matters merged into this one.
+    pub merged: Vec<MatterId>,
+    /// 来件次数: how many times citizens brought this matter (the first contact, repeat
+    /// contacts, and what the merged matters brought).
+    pub contacts: u32,
+    /// The contacts beyond the first while the matter is unresolved (0 once closed, and for a
+    /// merged matter, whose main counts them).
+    pub repeat_contacts: u32,
 }
 
 /// A running clock.
@@ -201,6 +211,10 @@ impl MatterView {
             workers_paid: m.workers_paid,
             referred_to_police: m.referred_to_police,
             mediation: super::mediation::MediationView::of(&m.mediation, org),
+            merged_into: m.merged_into,
+            merged: m.merged.clone(),
+            contacts: m.contacts(),
+            repeat_contacts: m.repeat_contacts(),
         }
     }
 }

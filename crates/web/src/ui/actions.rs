@@ -10,7 +10,7 @@ use minsheng_domain::calendar::LimitUnit;
 use minsheng_domain::clock::ClockName;
 use minsheng_domain::command::{self, Command};
 use minsheng_domain::event::{Outcome, Route, Satisfaction, SupervisionMode};
-use minsheng_domain::{DomainError, HandlingMode, Matter, MatterKind, Role, UnitKind};
+use minsheng_domain::{Channel, DomainError, HandlingMode, Issue, Matter, MatterKind, Role, UnitKind};
 use std::collections::HashMap;
 
 /// The steps that move a matter on, shown open; the rest sit folded below them.
@@ -145,6 +145,12 @@ pub fn command_of(p: &Posted, known: &Knowledge, now: Timestamp) -> Option<Comma
         "evaluate" => {
             Command::Evaluate { rating: p.get("rating").trim().parse().ok()?, note: p.optional("text") }
         }
+        // A number that is no matter's is named by the domain, like any unknown main.
+        "merge_into" => Command::MergeInto { main_id: p.int("main_id").unwrap_or(0), reason: p.text("text") },
+        "unmerge" => Command::Unmerge { reason: p.text("text") },
+        "record_contact" => {
+            Command::RecordContact { channel: Channel::parse(p.get("channel"))?, note: p.optional("text") }
+        }
         other => return super::mediation_actions::command_of(other, p, known, now),
     })
 }
@@ -183,11 +189,19 @@ fn probes(now: Timestamp, any_unit: i64) -> Vec<Command> {
         Command::Evaluate { rating: 5, note: None },
         Command::RecordRecovery { amount_fen: 100, workers: 1, note: None },
         Command::ReferToPolice { reason: x() },
+        Command::RecordContact { channel: Channel::Phone, note: None },
+        Command::MergeInto { main_id: -1, reason: x() },
+        Command::Unmerge { reason: x() },
     ]
     .into_iter()
     .chain(super::mediation_actions::probes(now, any_unit))
     .chain([Command::Reopen { reason: x() }, Command::Comment { text: x() }, Command::Note { text: x() }])
     .collect()
+}
+
+/// Refusals that come of a merge: the step is not open to this matter, whatever is filled in.
+fn merge_forbids(issue: Issue) -> bool {
+    matches!(issue, Issue::MergedAway | Issue::AlreadyMerged | Issue::IsAMain | Issue::NotMerged)
 }
 
 /// Every action's code, for checking each has words.
@@ -225,7 +239,9 @@ pub async fn allowed(
     let codes: Vec<&'static str> = probes(now, any_unit)
         .into_iter()
         .filter(|probe| match command::decide(matter, probe, &ctx) {
-            Ok(_) | Err(DomainError::Invalid(_)) => true,
+            // A field the user fills in may be wrong; a merge that forbids the step is not.
+            Err(DomainError::Invalid(errors)) => !errors.iter().any(|e| merge_forbids(e.issue)),
+            Ok(_) => true,
             Err(DomainError::IllegalTransition { .. } | DomainError::Forbidden(_)) => false,
         })
         .map(|probe| probe.name())
@@ -324,7 +340,24 @@ fn form(tr: Tr, code: &'static str, matter: &Matter, known: &Knowledge, c: &Choi
         ],
         "reply" | "comment" | "note" => vec![text("action-text", true)],
         "close" | "unpark" => vec![text("action-note-optional", false)],
-        "reopen" | "return" | "escalate" | "cancel" => vec![text("action-reason", true)],
+        "reopen" | "return" | "escalate" | "cancel" | "unmerge" => vec![text("action-reason", true)],
+        "merge_into" => vec![
+            ActionField { min: 1, max: i64::MAX, ..field("main_id", tr.t("action-main-id"), "number", true) },
+            text("action-reason", true),
+        ],
+        "record_contact" => vec![
+            select(
+                "channel",
+                tr.t("action-contact-channel"),
+                options(
+                    tr,
+                    "channel",
+                    &[Channel::Visit, Channel::Phone, Channel::Letter, Channel::Online],
+                    Channel::as_str,
+                ),
+            ),
+            text("action-note-optional", false),
+        ],
         "request_extension" => {
             let r = &matter.registration;
             let cap = known.policies.limit(r.kind, ClockName::Extension, r.category.as_str(), r.urgency);

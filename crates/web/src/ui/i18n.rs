@@ -198,6 +198,11 @@ mod tests {
             "visit_recorded",
             "relapsed",
             "mediation_transferred",
+            "merged_into",
+            "merge_received",
+            "unmerged",
+            "merge_withdrawn",
+            "contact_recorded",
         ];
         use minsheng_domain::mediation::{
             FailureRoute, JudicialResult, Linkage, MediationOutcome, Performance, RemainingRisk, Source,

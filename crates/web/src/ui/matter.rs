@@ -6,7 +6,7 @@ use super::account::{frame, render};
 use super::actions::{Posted, command_of};
 use super::error::UiError;
 use super::i18n::Tr;
-use super::pages::{ClockLine, MatterPage, PartyLine, TimelineLine, china_time};
+use super::pages::{ClockLine, MatterPage, PartyLine, SimilarRow, TimelineLine, china_time};
 use super::session::Staff;
 use crate::api::matters::{execute, matter_id, record_reveal};
 use crate::problem::ApiError;
@@ -18,6 +18,7 @@ use minsheng_domain::matter::Waiting;
 use minsheng_domain::party::PartyRole;
 use minsheng_domain::policy::Urgency;
 use minsheng_domain::{Event, Matter, OrgTree, RecordedEvent};
+use minsheng_store::{MatterFilter, Page};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -95,6 +96,12 @@ async fn page(
         facts.push((tr.t("matter-referred"), tr.t("matter-referred-yes")));
     }
     facts.extend(super::mediation::facts(tr, &matter.mediation, org, &names));
+    if matter.contacts() > 1 || !matter.merged.is_empty() {
+        facts.push((tr.t("matter-contacts"), matter.contacts().to_string()));
+    }
+    if matter.repeat_contacts() > 0 {
+        facts.push((tr.t("matter-repeat-contacts"), matter.repeat_contacts().to_string()));
+    }
     if matter.escalations > 0 || matter.supervisions > 0 {
         facts.push((tr.t("matter-escalations"), matter.escalations.to_string()));
         facts.push((tr.t("matter-supervisions"), matter.supervisions.to_string()));
@@ -137,6 +144,15 @@ async fn page(
         })
         .collect();
     let catalogue = state.catalogue();
+    let actions =
+        super::actions::allowed(state, tr, staff.caller.actor, matter, &state.knowledge(state.org())).await;
+    let may_merge = actions.iter().any(|a| a.code == "merge_into");
+    let merged = merged_lines(state, staff, matter).await?;
+    let similar = if matter.merged_into.is_none() {
+        similar_lines(state, staff, matter, may_merge).await
+    } else {
+        vec![]
+    };
     Ok(MatterPage {
         frame: frame(staff, &format!("/matters/{}", matter.id)),
         id: matter.id.0,
@@ -186,17 +202,85 @@ async fn page(
                 (base.clone(), format!("{base}.pdf"), k.title().to_string())
             })
             .collect(),
-        actions: super::actions::allowed(
-            state,
-            tr,
-            staff.caller.actor,
-            matter,
-            &state.knowledge(state.org()),
-        )
-        .await,
+        actions,
+        merged_into: matter.merged_into.map(|m| m.0),
+        merged,
+        similar,
+        warnings: super::warnings::of_matter(state, &staff.caller.scope, matter.id).await,
         notice: None,
         errors: vec![],
     })
+}
+
+/// A main matter's merged matters, each with its title where the user may see it.
+async fn merged_lines(
+    state: &AppState,
+    staff: &Staff,
+    matter: &Matter,
+) -> Result<Vec<(i64, String)>, ApiError> {
+    if matter.merged.is_empty() {
+        return Ok(vec![]);
+    }
+    let filter = MatterFilter { ids: Some(matter.merged.clone()), ..MatterFilter::default() };
+    let rows = state.store.list(&staff.caller.scope, &filter, Page { before: None, limit: 500 }).await?;
+    let titles: HashMap<_, _> = rows.items.into_iter().map(|m| (m.id, m.title)).collect();
+    Ok(matter.merged.iter().map(|id| (id.0, titles.get(id).cloned().unwrap_or_default())).collect())
+}
+
+/// The open and recent matters like this one (as `GET /api/v1/matters/{id}/similar`), each
+/// offering a one-click merge into it when the user may merge this matter and it can take it.
+async fn similar_lines(state: &AppState, staff: &Staff, matter: &Matter, may_merge: bool) -> Vec<SimilarRow> {
+    let tr = staff.tr;
+    let r = &matter.registration;
+    let respondents = r
+        .parties
+        .iter()
+        .filter(|p| p.role != PartyRole::Applicant)
+        .map(|p| p.name.as_str().to_owned())
+        .collect();
+    let probe = crate::api::similar::Probe {
+        title: &r.title,
+        body: &r.body,
+        unit_id: r.unit_id.0,
+        category: r.category.as_str(),
+        project: r.project.as_deref(),
+        respondents,
+        exclude: Some(matter.id),
+    };
+    let found = match crate::api::similar::similar_to(state, &staff.caller, &probe, 5).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(matter = %matter.id, error = ?e, "similar matters could not be found");
+            return vec![];
+        }
+    };
+    found
+        .into_iter()
+        .map(|m| {
+            let mut why = vec![];
+            if !m.why.shared_words.is_empty() {
+                why.push(format!("{}：{}", tr.t("similar-shared"), m.why.shared_words.join("、")));
+            }
+            if m.why.same_project {
+                why.push(tr.t("similar-same-project"));
+            }
+            if m.why.same_place {
+                why.push(tr.t("similar-same-place"));
+            }
+            if !m.why.same_parties.is_empty() {
+                why.push(format!("{}：{}", tr.t("similar-same-party"), m.why.same_parties.join("、")));
+            }
+            SimilarRow {
+                id: m.id.0,
+                title: m.title,
+                place: m.unit_name,
+                status: tr.of("status", m.status.as_str()),
+                percent: (m.score * 100.0).round() as i64,
+                why: why.join(" · "),
+                mergeable: may_merge && m.status != minsheng_domain::Status::Closed,
+            }
+        })
+        .collect()
 }
 
 /// What an event says beyond its name.
@@ -273,6 +357,15 @@ fn detail(tr: Tr, event: &Event, org: &OrgTree) -> String {
         ),
         Event::ReferredToPolice { reason } => reason.clone(),
         Event::Registered(_) | Event::Started { .. } | Event::Opened {} => String::new(),
+        Event::MergedInto { main, reason } => {
+            format!("{}：{reason}", tr.t1("detail-merged-into", "id", main))
+        }
+        Event::Unmerged { main, reason } => format!("{}：{reason}", tr.t1("detail-unmerged", "id", main)),
+        Event::MergeReceived { from, contacts } => {
+            tr.t2("detail-merge-received", "id", from, "count", contacts)
+        }
+        Event::MergeWithdrawn { from } => tr.t1("detail-merge-withdrawn", "id", from),
+        Event::ContactRecorded { channel, note } => with(tr.of("channel", channel.as_str()), note),
         Event::MediationAccepted { .. }
         | Event::RightsNotified { .. }
         | Event::MediationRefused { .. }

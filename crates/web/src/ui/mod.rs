@@ -20,6 +20,7 @@ pub mod mediation_actions;
 pub mod pages;
 pub mod security;
 pub mod session;
+pub mod warnings;
 pub mod workbench;
 
 use crate::state::AppState;
@@ -53,6 +54,9 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{id}", get(matter::show).post(matter::act))
         .route("/matters/{id}/reveal", post(matter::reveal))
         .route("/matters/{id}/letters/{file}", get(letters::show))
+        .route("/warnings", get(warnings::board))
+        .route("/warnings/{id}", get(warnings::one))
+        .route("/admin/warnings", get(warnings::rules_form).post(warnings::rules_post))
         .route("/mediation", get(mediation::page))
         .route("/mediation/registers/{file}", get(mediation::register_file))
         .route("/admin/mediation", get(admin_mediation::page))

@@ -105,6 +105,8 @@ pub struct WorkbenchPage {
     pub hello: String,
     pub scope: String,
     pub sections: Vec<Section>,
+    /// Open warnings in the user's scope, gravest first: (id, level, words).
+    pub warnings: Vec<(i64, &'static str, String)>,
 }
 
 pub struct PartyLine {
@@ -192,8 +194,29 @@ pub struct MatterPage {
     pub actions: Vec<Action>,
     /// Letters the matter has: (print page, PDF, title).
     pub letters: Vec<(String, String, String)>,
+    /// 并件: the main matter this one is merged into.
+    pub merged_into: Option<i64>,
+    /// 主件: the matters merged into this one, (id, title; empty outside the user's scope).
+    pub merged: Vec<(i64, String)>,
+    /// 相似事项: open and recent matters that say nearly the same thing.
+    pub similar: Vec<SimilarRow>,
+    /// Open warnings about the matter: (id, level, words).
+    pub warnings: Vec<(i64, &'static str, String)>,
     pub notice: Option<String>,
     pub errors: Vec<String>,
+}
+
+/// A similar matter on the matter page, with a one-click merge into it where allowed.
+pub struct SimilarRow {
+    pub id: i64,
+    pub title: String,
+    pub place: String,
+    pub status: String,
+    pub percent: i64,
+    /// Why it matches, in words.
+    pub why: String,
+    /// The user may merge this matter into it (并入此件).
+    pub mergeable: bool,
 }
 
 /// A letter as a print-ready page: A4, no navigation, the same words as the PDF.

@@ -79,7 +79,12 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
     wanted.push(("workbench-overdue", MatterFilter { due_before: Some(now), ..by_deadline }, true));
     wanted.push(("workbench-recent", MatterFilter { open: true, ..MatterFilter::default() }, false));
     let mut sections = vec![];
-    for (key, filter, counted) in wanted {
+    for (key, mut filter, counted) in wanted {
+        // A merged matter (并件) is handled on its main: it is on no one's to-do list, and has
+        // no deadline of its own. What came in lately still shows it.
+        if counted {
+            filter.merged = Some(false);
+        }
         let scope = &staff.caller.scope;
         let listed = state.store.list(scope, &filter, Page { before: None, limit: SHOWN }).await;
         let counted =
@@ -105,6 +110,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
             org.get(staff.caller.actor.unit_id).map(|u| u.name.clone()).unwrap_or_default(),
         ),
         sections,
+        warnings: super::warnings::in_scope(&state, &staff.caller.scope, 8).await,
     };
     render(tr, &page)
 }

@@ -1,0 +1,35 @@
+-- Three-colour warnings (三色预警). A subject (a matter, or a cluster of matters about one
+-- place, employer or project) has at most one open warning: the unique index on the key among
+-- open rows makes raising idempotent across restarts and app nodes.
+CREATE TABLE warnings (
+    id BIGSERIAL PRIMARY KEY,
+    key TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    level TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    unit_path TEXT NOT NULL,
+    raised_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    closed_at BIGINT,
+    detail TEXT NOT NULL
+);
+CREATE UNIQUE INDEX warnings_open_key ON warnings(key) WHERE closed_at IS NULL;
+CREATE INDEX warnings_by_path ON warnings(unit_path, id);
+
+-- The matters a warning is about, to show a matter's warnings on its page.
+CREATE TABLE warning_members (
+    matter_id BIGINT NOT NULL,
+    warning_id BIGINT NOT NULL REFERENCES warnings(id),
+    PRIMARY KEY (matter_id, warning_id)
+);
+
+-- What happened to each warning: raised, escalated, responded, closed.
+CREATE TABLE warning_log (
+    id BIGSERIAL PRIMARY KEY,
+    warning_id BIGINT NOT NULL REFERENCES warnings(id),
+    at BIGINT NOT NULL,
+    happening TEXT NOT NULL,
+    level TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX warning_log_by_warning ON warning_log(warning_id, id);

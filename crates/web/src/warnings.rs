@@ -1,0 +1,807 @@
+//! Three-colour warnings at work: the evaluator that follows the event log, keeps the few facts
+//! the rules read about every open or recent matter, groups them into clusters, and records
+//! what the domain's [`warning::decide`] answers — raise, escalate, close — with the response
+//! each level asks for (DOMAIN.md): blue notifies the handling unit's head; yellow makes a
+//! leader the owner (领导包案) of every open matter concerned, with a deadline; red has the
+//! county command centre coordinate and tells the superiors.
+//!
+//! Warnings are about matters and clusters of matters, never about people: a cluster's subject
+//! is a place, a project or an employer that is an organisation (a person's name never makes a
+//! subject), and the reasons name none of them.
+//!
+//! Every node runs the evaluator. Facts live in memory: at start, every open matter and every
+//! matter of the last [`LOOKBACK_DAYS`] is folded once; afterwards only the matters the log
+//! says changed. The store keeps at most one open warning per subject (a unique key), and a
+//! change is saved at the version read, so restarts and racing nodes never duplicate a
+//! warning or its response: only the node whose raise was written responds.
+
+use crate::scheduler::SYSTEM;
+use crate::similar::subject_name;
+use crate::state::AppState;
+use jiff::{SignedDuration, Timestamp};
+use minsheng_domain::command::{self, Command};
+use minsheng_domain::party::PartyRole;
+use minsheng_domain::warning::{
+    self, Change, ClusterFacts, ClusterKey, ClusterMember, Detail, Figures, Firing, Happening, LOOKBACK_DAYS,
+    Level, MatterFacts, Overdue, Response, Rules, Subject, WarningSubject,
+};
+use minsheng_domain::{Actor, Matter, MatterId, OrgTree, Role, Status, UnitId, UserId};
+use minsheng_store::{
+    Append, MatterFilter, Page, Scope, StoreError, UserRecord, WarningEntry, WarningRecord,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
+
+/// The setting that holds the live rules (DOMAIN.md's defaults until an administrator saves).
+pub const RULES_KEY: &str = "warning_rules";
+
+/// Rows of the MinHash signature kept per matter to tell whether two matters at one place say
+/// the same thing (32 of the 128: an estimate within ±0.09 at 0.5).
+const SIGNATURE_ROWS: usize = 32;
+
+/// How alike two matters at the same place must be to belong to one place cluster.
+pub const PLACE_SIMILARITY: f64 = 0.5;
+
+/// How often everything is evaluated again when the log is quiet (clocks run late, windows
+/// move on).
+const SWEEP_EVERY: SignedDuration = SignedDuration::from_secs(30);
+
+/// What the evaluator keeps of one matter.
+#[derive(Clone, Debug)]
+struct Facts {
+    id: MatterId,
+    category: String,
+    place: UnitId,
+    /// The handling unit, or the place while it is not routed.
+    unit: UnitId,
+    /// Organisations named as the other party (an employer, a company).
+    employers: Vec<String>,
+    project: Option<String>,
+    registered_at: Timestamp,
+    /// Not closed, and not merged into another matter.
+    open: bool,
+    people: u32,
+    amount_fen: Option<i64>,
+    spans: Vec<(Timestamp, Timestamp)>,
+    supervision_due: Option<Timestamp>,
+    repeat_contacts: u32,
+    violence_flags: u32,
+    leader: Option<UserId>,
+    signature: [u32; SIGNATURE_ROWS],
+}
+
+/// Words that make a party's name an organisation's, so it can be a cluster's subject.
+const ORGANISATION: &[&str] = &[
+    "公司",
+    "厂",
+    "项目部",
+    "集团",
+    "合作社",
+    "中心",
+    "商行",
+    "店",
+    "工作室",
+    "事务所",
+    "学校",
+    "医院",
+    "物业",
+    "酒店",
+    "超市",
+    "银行",
+    "协会",
+    "幼儿园",
+    "队",
+];
+
+fn is_organisation(name: &str) -> bool {
+    name.chars().count() >= 4 && ORGANISATION.iter().any(|w| name.contains(w))
+}
+
+impl Facts {
+    fn of(m: &Matter) -> Self {
+        let r = &m.registration;
+        let signature = minsheng_search::similar::Signature::of_matter(&r.title, &r.body);
+        let mut rows = [0u32; SIGNATURE_ROWS];
+        rows.copy_from_slice(&signature.rows()[..SIGNATURE_ROWS]);
+        let mut employers: Vec<String> = r
+            .parties
+            .iter()
+            .filter(|p| p.role != PartyRole::Applicant && is_organisation(p.name.as_str()))
+            .map(|p| subject_name(p.name.as_str()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        employers.sort();
+        employers.dedup();
+        Self {
+            id: m.id,
+            category: r.category.as_str().to_owned(),
+            place: r.unit_id,
+            unit: m.handling.as_ref().map_or(r.unit_id, |h| h.lead),
+            employers,
+            project: r.project.as_deref().map(subject_name).filter(|p| !p.is_empty()),
+            registered_at: m.registered_at,
+            open: m.status != Status::Closed && m.merged_into.is_none(),
+            people: r.people_involved,
+            amount_fen: r.amount_fen.map(|f| f.get()),
+            spans: Overdue::spans(m),
+            supervision_due: m.clocks.get(&minsheng_domain::clock::ClockName::Supervision).map(|c| c.due),
+            repeat_contacts: m.repeat_contacts(),
+            violence_flags: m.mediation.risk_flags,
+            leader: m.leader,
+            signature: rows,
+        }
+    }
+
+    fn matter_facts(&self, now: Timestamp) -> MatterFacts {
+        MatterFacts {
+            id: self.id,
+            open: self.open,
+            people_involved: self.people,
+            amount_fen: self.amount_fen,
+            overdue: Overdue::worst_of(&self.spans, now),
+            supervision_ignored: self.supervision_due.is_some_and(|due| now > due),
+            repeat_contacts: self.repeat_contacts,
+            violence_flags: self.violence_flags,
+        }
+    }
+
+    fn similarity(&self, other: &Self) -> f64 {
+        let same = self.signature.iter().zip(&other.signature).filter(|(a, b)| a == b).count();
+        same as f64 / SIGNATURE_ROWS as f64
+    }
+
+    fn age_days(&self, now: Timestamp) -> u32 {
+        u32::try_from(now.duration_since(self.registered_at).as_secs().max(0) / 86_400).unwrap_or(u32::MAX)
+    }
+}
+
+/// A cluster as the evaluator found it.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub facts: ClusterFacts,
+    /// The unit over every member's place.
+    pub unit: UnitId,
+    pub figures: Figures,
+}
+
+/// The evaluator's memory.
+#[derive(Default)]
+struct Inner {
+    loaded: bool,
+    checkpoint: i64,
+    facts: HashMap<MatterId, Facts>,
+    /// Open warnings by subject key.
+    open: HashMap<String, WarningRecord>,
+    last_sweep: Option<Timestamp>,
+    users: Option<Vec<UserRecord>>,
+}
+
+/// The evaluator; one per node, in the app state.
+#[derive(Default)]
+pub struct Warnings {
+    inner: tokio::sync::Mutex<Inner>,
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Run {
+    pub changed: usize,
+    pub raised: usize,
+    pub escalated: usize,
+    pub closed: usize,
+}
+
+/// The live rules: the saved ones, or DOMAIN.md's defaults.
+pub async fn rules(state: &AppState) -> Result<Rules, StoreError> {
+    match state.store.setting(RULES_KEY).await? {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("warning rules: {e}")))
+        }
+        None => Ok(Rules::defaults()),
+    }
+}
+
+/// Runs beside the server until `stop`: a run a second.
+pub async fn follow(state: AppState, stop: impl std::future::Future<Output = ()>) {
+    tokio::pin!(stop);
+    loop {
+        if let Err(e) = run_once(&state).await {
+            tracing::warn!(error = %e, "warning evaluation failed; retrying");
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// Catches up with the log and evaluates what changed (everything, every [`SWEEP_EVERY`]).
+pub async fn run_once(state: &AppState) -> Result<Run, StoreError> {
+    let mut inner = state.warnings.inner.lock().await;
+    let now = state.clock.now();
+    let mut run = Run::default();
+    if !inner.loaded {
+        load(state, &mut inner, now).await?;
+    }
+    let mut changed = BTreeSet::new();
+    loop {
+        let batch = state.store.log_after(inner.checkpoint, 2000).await?;
+        for (seq, id) in &batch {
+            changed.insert(*id);
+            inner.checkpoint = *seq;
+        }
+        if batch.len() < 2000 {
+            break;
+        }
+    }
+    for id in &changed {
+        refresh(state, &mut inner, *id).await?;
+    }
+    run.changed = changed.len();
+    let due = inner.last_sweep.is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY || now < at);
+    if changed.is_empty() && !due {
+        return Ok(run);
+    }
+    inner.users = None;
+    let rules = rules(state).await?;
+    evaluate(state, &mut inner, &rules, now, &mut run).await?;
+    inner.last_sweep = Some(now);
+    prune(&mut inner, now);
+    Ok(run)
+}
+
+/// Folds every open matter, every matter of the lookback, and the matter of every open warning.
+async fn load(state: &AppState, inner: &mut Inner, now: Timestamp) -> Result<(), StoreError> {
+    let head = state.store.log_head().await?;
+    inner.open = state.store.open_warnings().await?.into_iter().map(|w| (w.key.clone(), w)).collect();
+    let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
+    let filters = [
+        MatterFilter { open: true, ..MatterFilter::default() },
+        MatterFilter { registered_from: Some(since), ..MatterFilter::default() },
+    ];
+    let mut ids = BTreeSet::new();
+    for filter in filters {
+        let mut page = Page { before: None, limit: 500 };
+        loop {
+            let rows = state.store.list(&Scope::all(), &filter, page).await?;
+            ids.extend(rows.items.iter().map(|m| m.id));
+            match rows.next {
+                Some(next) => page.before = Some(next),
+                None => break,
+            }
+        }
+    }
+    ids.extend(inner.open.values().flat_map(|w| w.detail.members.iter().copied()));
+    for id in ids {
+        refresh(state, inner, id).await?;
+    }
+    inner.checkpoint = head;
+    inner.loaded = true;
+    tracing::info!(matters = inner.facts.len(), warnings = inner.open.len(), "warning evaluator loaded");
+    Ok(())
+}
+
+async fn refresh(state: &AppState, inner: &mut Inner, id: MatterId) -> Result<(), StoreError> {
+    let Some(events) = state.store.events(&Scope::all(), id).await? else { return Ok(()) };
+    if let Some(m) = Matter::from_events(&events) {
+        inner.facts.insert(id, Facts::of(&m));
+    }
+    Ok(())
+}
+
+/// Forgets closed matters older than the lookback that no open warning names.
+fn prune(inner: &mut Inner, now: Timestamp) {
+    let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
+    let named: BTreeSet<MatterId> =
+        inner.open.values().flat_map(|w| w.detail.members.iter().copied()).collect();
+    inner.facts.retain(|id, f| f.open || f.registered_at >= since || named.contains(id));
+}
+
+/// The clusters among the facts: matters of one category about one project, one employer, or
+/// one place where they also say nearly the same thing; a project's cluster first, so the same
+/// matters are not warned of again as an employer's or a place's.
+fn clusters<'a>(
+    facts: impl Iterator<Item = &'a Facts>,
+    now: Timestamp,
+    org: &OrgTree,
+    window: u32,
+) -> Vec<Cluster> {
+    let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
+    let mut groups: BTreeMap<ClusterKey, Vec<&Facts>> = BTreeMap::new();
+    for f in facts.filter(|f| f.registered_at >= since || f.open) {
+        let mut subjects = vec![Subject::Place(f.place)];
+        subjects.extend(f.employers.iter().cloned().map(Subject::Employer));
+        subjects.extend(f.project.iter().cloned().map(Subject::Project));
+        for subject in subjects {
+            groups.entry(ClusterKey { subject, category: f.category.clone() }).or_default().push(f);
+        }
+    }
+    let rank = |k: &ClusterKey| match k.subject {
+        Subject::Project(_) => 0,
+        Subject::Employer(_) => 1,
+        Subject::Place(_) => 2,
+    };
+    let mut keys: Vec<&ClusterKey> = groups.keys().collect();
+    keys.sort_by_key(|k| rank(k));
+    let mut kept: Vec<BTreeSet<MatterId>> = vec![];
+    let mut out = vec![];
+    for key in keys {
+        let Some(group) = groups.get(key) else { continue };
+        let mut members: Vec<&Facts> = match key.subject {
+            // At a place, only matters that say nearly the same as another one there.
+            Subject::Place(_) => group
+                .iter()
+                .filter(|f| group.iter().any(|o| o.id != f.id && f.similarity(o) >= PLACE_SIMILARITY))
+                .copied()
+                .collect(),
+            _ => group.clone(),
+        };
+        if members.len() < 2 {
+            continue;
+        }
+        members.sort_by_key(|f| f.id);
+        let ids: BTreeSet<MatterId> = members.iter().map(|f| f.id).collect();
+        if kept.iter().any(|k| ids.is_subset(k)) {
+            continue;
+        }
+        kept.push(ids);
+        let facts = ClusterFacts {
+            key: key.clone(),
+            members: members
+                .iter()
+                .map(|f| ClusterMember {
+                    id: f.id,
+                    age_days: f.age_days(now),
+                    open: f.open,
+                    people_involved: f.people,
+                })
+                .collect(),
+        };
+        let in_window: Vec<&&Facts> = members.iter().filter(|f| f.age_days(now) < window).collect();
+        let figures = Figures {
+            window_days: window,
+            size: facts.size_in(window),
+            before: facts.size_before(window),
+            open: u32::try_from(members.iter().filter(|f| f.open).count()).unwrap_or(u32::MAX),
+            people: in_window.iter().map(|f| u64::from(f.people)).sum(),
+            amount_fen: in_window.iter().filter_map(|f| f.amount_fen).sum(),
+        };
+        let unit = common_unit(org, members.iter().map(|f| f.place));
+        out.push(Cluster { facts, unit, figures });
+    }
+    out
+}
+
+/// The deepest unit over all of these.
+fn common_unit(org: &OrgTree, units: impl Iterator<Item = UnitId>) -> UnitId {
+    let mut common: Option<Vec<UnitId>> = None;
+    for u in units {
+        let lineage = org.lineage(u);
+        common = Some(match common {
+            None => lineage.to_vec(),
+            Some(c) => c.iter().zip(lineage).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+        });
+    }
+    common.and_then(|c| c.last().copied()).unwrap_or(UnitId(0))
+}
+
+/// The cluster window the rules use (the first cluster-size rule's), for the figures shown.
+fn window(rules: &Rules) -> u32 {
+    rules
+        .rules()
+        .iter()
+        .find_map(|r| match r.condition {
+            warning::Condition::ClusterSize { window_days, .. } => Some(window_days),
+            _ => None,
+        })
+        .unwrap_or(30)
+}
+
+/// What one subject's evaluation brings.
+struct Evaluated {
+    key: String,
+    open: bool,
+    firing: Option<Firing>,
+    unit: UnitId,
+    members: Vec<MatterId>,
+    figures: Option<Figures>,
+}
+
+async fn evaluate(
+    state: &AppState,
+    inner: &mut Inner,
+    rules: &Rules,
+    now: Timestamp,
+    run: &mut Run,
+) -> Result<(), StoreError> {
+    let org = state.org();
+    let mut subjects: Vec<Evaluated> = inner
+        .facts
+        .values()
+        .map(|f| {
+            let facts = f.matter_facts(now);
+            Evaluated {
+                key: warning::key(&WarningSubject::Matter(f.id)),
+                open: facts.open,
+                firing: warning::evaluate_matter(rules, &facts),
+                unit: f.unit,
+                members: vec![f.id],
+                figures: None,
+            }
+        })
+        .collect();
+    let found = clusters(inner.facts.values(), now, &org, window(rules));
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for c in found {
+        let key = warning::key(&WarningSubject::Cluster(c.facts.key.clone()));
+        seen.insert(key.clone());
+        subjects.push(Evaluated {
+            key,
+            open: c.facts.open(),
+            firing: warning::evaluate_cluster(rules, &c.facts),
+            unit: c.unit,
+            members: c.facts.member_ids(),
+            figures: Some(c.figures),
+        });
+    }
+    // A cluster warning whose cluster is gone (its matters closed and aged out) closes too.
+    let gone: Vec<Evaluated> = inner
+        .open
+        .values()
+        .filter(|w| matches!(w.detail.subject, WarningSubject::Cluster(_)) && !seen.contains(&w.key))
+        .filter(|w| w.detail.members.iter().all(|m| inner.facts.get(m).is_none_or(|f| !f.open)))
+        .map(|w| Evaluated {
+            key: w.key.clone(),
+            open: false,
+            firing: None,
+            unit: w.unit_id,
+            members: w.detail.members.clone(),
+            figures: w.detail.figures.clone(),
+        })
+        .collect();
+    subjects.extend(gone);
+    subjects.sort_by(|a, b| a.key.cmp(&b.key));
+    for s in subjects {
+        settle(state, inner, &org, s, now, run).await?;
+    }
+    Ok(())
+}
+
+fn entry(now: Timestamp, happening: Happening, level: Level, text: impl Into<String>) -> WarningEntry {
+    WarningEntry { at: now, happening, level, text: text.into() }
+}
+
+async fn settle(
+    state: &AppState,
+    inner: &mut Inner,
+    org: &OrgTree,
+    s: Evaluated,
+    now: Timestamp,
+    run: &mut Run,
+) -> Result<(), StoreError> {
+    let previous = inner.open.get(&s.key).cloned();
+    let change = warning::decide(previous.as_ref().map(|w| (w.level, &w.detail.subject)), s.open, s.firing);
+    match (change, previous) {
+        (Change::Raise(f), _) => {
+            let Some(unit_path) = org.path(s.unit) else { return Ok(()) };
+            let w = WarningRecord {
+                id: 0,
+                version: 0,
+                key: s.key.clone(),
+                level: f.level,
+                unit_id: s.unit,
+                unit_path,
+                raised_at: now,
+                updated_at: now,
+                closed_at: None,
+                detail: Detail {
+                    subject: f.subject.clone(),
+                    members: s.members,
+                    rules: f.rules.clone(),
+                    reason: f.reason.clone(),
+                    response: warning::response(f.level),
+                    owner: None,
+                    deadline: None,
+                    coordinator: None,
+                    notified: vec![],
+                    close_note: None,
+                    figures: s.figures,
+                },
+            };
+            let said = format!("{}：{}", f.level.label(), f.reason);
+            match state.store.raise_warning(w, entry(now, Happening::Raised, f.level, said)).await? {
+                Some(w) => {
+                    run.raised += 1;
+                    let w = respond(state, inner, org, w, now).await?;
+                    inner.open.insert(s.key, w);
+                }
+                None => reread(state, inner).await?,
+            }
+        }
+        (Change::Escalate { from, to, firing }, Some(mut w)) => {
+            w.level = to;
+            w.updated_at = now;
+            w.detail.rules = firing.rules;
+            w.detail.reason = firing.reason.clone();
+            w.detail.response = warning::response(to);
+            w.detail.members = s.members;
+            if s.figures.is_some() {
+                w.detail.figures = s.figures;
+            }
+            let said = format!("由{}升级为{}：{}", from.label(), to.label(), firing.reason);
+            if state.store.save_warning(&w, entry(now, Happening::Escalated, to, said)).await? {
+                w.version += 1;
+                run.escalated += 1;
+                let w = respond(state, inner, org, w, now).await?;
+                inner.open.insert(s.key, w);
+            } else {
+                reread(state, inner).await?;
+            }
+        }
+        (Change::Close { note }, Some(mut w)) => {
+            w.closed_at = Some(now);
+            w.updated_at = now;
+            w.detail.close_note = Some(note.clone());
+            if s.figures.is_some() {
+                w.detail.figures = s.figures;
+            }
+            if state.store.save_warning(&w, entry(now, Happening::Closed, w.level, note)).await? {
+                run.closed += 1;
+                inner.open.remove(&s.key);
+            } else {
+                reread(state, inner).await?;
+            }
+        }
+        (Change::None, Some(mut w)) if s.open && w.detail.members != s.members => {
+            // A cluster that grew (or lost a merged matter) keeps its warning; its members and
+            // figures follow, and a new open member gets the owner too.
+            let added = s.members.iter().filter(|m| !w.detail.members.contains(m)).count();
+            w.detail.members = s.members;
+            w.updated_at = now;
+            if s.figures.is_some() {
+                w.detail.figures = s.figures;
+            }
+            let said = format!("簇内事项变为{}件（新增{}件）", w.detail.members.len(), added);
+            if state.store.save_warning(&w, entry(now, Happening::Responded, w.level, said)).await? {
+                w.version += 1;
+                let w = respond(state, inner, org, w, now).await?;
+                inner.open.insert(s.key, w);
+            } else {
+                reread(state, inner).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Another node changed a warning first: take the store's open warnings as they are.
+async fn reread(state: &AppState, inner: &mut Inner) -> Result<(), StoreError> {
+    inner.open = state.store.open_warnings().await?.into_iter().map(|w| (w.key.clone(), w)).collect();
+    Ok(())
+}
+
+/// The active leaders of the nearest unit at or above `unit` that has any.
+fn leaders_over(users: &[UserRecord], org: &OrgTree, unit: UnitId) -> Vec<UserRecord> {
+    for u in org.lineage(unit).iter().rev() {
+        let found: Vec<UserRecord> =
+            users.iter().filter(|x| x.active && x.role == Role::Leader && x.unit_id == *u).cloned().collect();
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    vec![]
+}
+
+async fn users(state: &AppState, inner: &mut Inner) -> Result<Vec<UserRecord>, StoreError> {
+    if inner.users.is_none() {
+        inner.users = Some(state.store.users(&Scope::all()).await?);
+    }
+    Ok(inner.users.clone().unwrap_or_default())
+}
+
+fn names(users: &[UserRecord]) -> String {
+    users.iter().map(|u| u.display_name.as_str()).collect::<Vec<_>>().join("、")
+}
+
+/// Carries out what the warning's level asks, once per level, and records it.
+async fn respond(
+    state: &AppState,
+    inner: &mut Inner,
+    org: &OrgTree,
+    mut w: WarningRecord,
+    now: Timestamp,
+) -> Result<WarningRecord, StoreError> {
+    let users = users(state, inner).await?;
+    let mut said = vec![];
+    let heads = leaders_over(&users, org, w.unit_id);
+    let tell = |w: &mut WarningRecord, who: &[UserRecord]| {
+        let fresh: Vec<&UserRecord> = who.iter().filter(|u| !w.detail.notified.contains(&u.id)).collect();
+        w.detail.notified.extend(fresh.iter().map(|u| u.id));
+        fresh.iter().map(|u| u.display_name.clone()).collect::<Vec<_>>()
+    };
+    match w.detail.response {
+        Response::NotifyUnitHead => {
+            let told = tell(&mut w, &heads);
+            if told.is_empty() && w.detail.notified.is_empty() {
+                said.push(format!("{}没有负责人账号，请管理员配置", org.full_name(w.unit_id)));
+            } else if !told.is_empty() {
+                said.push(format!("已通知承办单位负责人：{}", told.join("、")));
+            }
+        }
+        Response::LeaderOwner { deadline_days } => {
+            own(state, inner, &mut w, &heads, deadline_days, now, &mut said).await?;
+        }
+        Response::CommandCentre => {
+            own(state, inner, &mut w, &heads, warning::LEADER_DEADLINE_DAYS, now, &mut said).await?;
+            let root = org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id);
+            if w.detail.coordinator.is_none()
+                && let Some(root) = root
+            {
+                w.detail.coordinator = Some(root);
+                said.push(format!("{}指挥中心统筹协调", org.full_name(root)));
+            }
+            // The superiors: the leaders of the unit above the warning's, and the centre's.
+            let above = org.get(w.unit_id).and_then(|u| u.parent_id);
+            let mut superiors = above.map(|u| leaders_over(&users, org, u)).unwrap_or_default();
+            if let Some(root) = root {
+                superiors.extend(
+                    users.iter().filter(|u| u.active && u.role == Role::Leader && u.unit_id == root).cloned(),
+                );
+            }
+            superiors.sort_by_key(|u| u.id);
+            superiors.dedup_by_key(|u| u.id);
+            let told = tell(&mut w, &superiors);
+            if !told.is_empty() {
+                said.push(format!("已报告上级：{}", told.join("、")));
+            }
+        }
+    }
+    if said.is_empty() {
+        return Ok(w);
+    }
+    w.updated_at = now;
+    if state.store.save_warning(&w, entry(now, Happening::Responded, w.level, said.join("；"))).await? {
+        w.version += 1;
+    }
+    Ok(w)
+}
+
+/// Yellow and red: a leader owns every open matter of the warning (领导包案) until the
+/// deadline. A matter some leader already owns keeps its owner.
+async fn own(
+    state: &AppState,
+    inner: &mut Inner,
+    w: &mut WarningRecord,
+    heads: &[UserRecord],
+    days: u32,
+    now: Timestamp,
+    said: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    let owner = match w.detail.owner {
+        Some(id) => heads.iter().find(|u| u.id == id).cloned().or_else(|| heads.first().cloned()),
+        None => heads.first().cloned(),
+    };
+    let Some(owner) = owner else {
+        if w.detail.owner.is_none() {
+            said.push("没有可包案的领导账号，请管理员配置".to_string());
+        }
+        return Ok(());
+    };
+    let deadline = match w.detail.deadline {
+        Some(d) if w.detail.owner == Some(owner.id) => d,
+        _ => now + SignedDuration::from_hours(24 * i64::from(days)),
+    };
+    let first = w.detail.owner.is_none();
+    w.detail.owner = Some(owner.id);
+    w.detail.deadline = Some(deadline);
+    let mut assigned = vec![];
+    for id in w.detail.members.clone() {
+        let Some(f) = inner.facts.get(&id) else { continue };
+        if !f.open || f.leader.is_some() {
+            continue;
+        }
+        let note = format!("{}：{}", w.level.label(), w.detail.reason);
+        if assign_leader(state, id, owner.id, deadline, note, now).await? {
+            assigned.push(format!("#{}", id.0));
+            if let Some(f) = inner.facts.get_mut(&id) {
+                f.leader = Some(owner.id);
+            }
+        }
+    }
+    let until = deadline.to_zoned(state.settings.time_zone.clone()).date();
+    if first {
+        said.push(format!("由{}包案，限{}前化解", names(std::slice::from_ref(&owner)), until));
+    }
+    if !assigned.is_empty() {
+        said.push(format!("{}已由领导包案", assigned.join("、")));
+    }
+    Ok(())
+}
+
+/// Records 领导包案 on a matter as the system, at the version read (one retry if it moved).
+async fn assign_leader(
+    state: &AppState,
+    id: MatterId,
+    leader: UserId,
+    due: Timestamp,
+    note: String,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    for _ in 0..2 {
+        let Some(events) = state.store.events(&Scope::all(), id).await? else { return Ok(false) };
+        let Some(mut matter) = Matter::from_events(&events) else { return Ok(false) };
+        if matter.status == Status::Closed || matter.leader.is_some() {
+            return Ok(false);
+        }
+        let known = state.knowledge(state.org());
+        let root = known.org.iter().find(|u| u.parent_id.is_none()).map_or(UnitId(0), |u| u.id);
+        let system = Actor { user_id: SYSTEM, role: Role::Admin, unit_id: root };
+        let cmd =
+            Command::AssignLeader { leader_id: leader.0, due, note: Some(note.chars().take(500).collect()) };
+        let events = match command::decide(&matter, &cmd, &known.ctx(system, now)) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::info!(matter = id.0, error = %e, "a warning's leader could not be assigned");
+                return Ok(false);
+            }
+        };
+        let read = matter.version;
+        for e in &events {
+            matter.apply(e, now);
+        }
+        let append = Append::existing(&matter, &events, &known.org, Some(read))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .by(SYSTEM);
+        match state.store.append(append).await {
+            Ok(_) => return Ok(true),
+            Err(minsheng_store::AppendError::Conflict { .. }) => continue,
+            Err(e) => return Err(StoreError::Corrupt(e.to_string())),
+        }
+    }
+    Ok(false)
+}
+
+/// The clusters in `scope` now, largest first, for the board.
+pub async fn current_clusters(state: &AppState, scope: &Scope) -> Result<Vec<Cluster>, StoreError> {
+    let mut inner = state.warnings.inner.lock().await;
+    if !inner.loaded {
+        load(state, &mut inner, state.clock.now()).await?;
+    }
+    let rules = rules(state).await?;
+    let org = state.org();
+    let now = state.clock.now();
+    let mut found: Vec<Cluster> = clusters(inner.facts.values(), now, &org, window(&rules))
+        .into_iter()
+        .filter(|c| org.path(c.unit).is_some_and(|p| scope.covers(&p)) && c.facts.open())
+        .collect();
+    found.sort_by_key(|c| std::cmp::Reverse((c.figures.size, c.figures.open)));
+    Ok(found)
+}
+
+/// What `rules` would fire on the matters and clusters of the last [`LOOKBACK_DAYS`], each
+/// taken as if still open: an administrator sees an edit's effect before saving it.
+pub async fn preview(state: &AppState, rules: &Rules) -> Result<Vec<Firing>, StoreError> {
+    let mut inner = state.warnings.inner.lock().await;
+    let now = state.clock.now();
+    if !inner.loaded {
+        load(state, &mut inner, now).await?;
+    }
+    let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
+    let recent: Vec<Facts> = inner
+        .facts
+        .values()
+        .filter(|f| f.registered_at >= since)
+        .map(|f| Facts { open: true, ..f.clone() })
+        .collect();
+    let matters: Vec<MatterFacts> = recent.iter().map(|f| f.matter_facts(now)).collect();
+    let org = state.org();
+    let clusters: Vec<ClusterFacts> =
+        clusters(recent.iter(), now, &org, window(rules)).into_iter().map(|c| c.facts).collect();
+    Ok(warning::preview(rules, &matters, &clusters))
+}
+
+/// Forgets what was loaded, so the next run loads afresh (after a restore, in tests).
+pub async fn reset(state: &AppState) {
+    *state.warnings.inner.lock().await = Inner::default();
+}
