@@ -67,6 +67,8 @@ struct Facts {
     repeat_contacts: u32,
     violence_flags: u32,
     leader: Option<UserId>,
+    /// The main matter it was merged into (并件).
+    merged_into: Option<MatterId>,
     signature: [u32; SIGNATURE_ROWS],
 }
 
@@ -128,6 +130,7 @@ impl Facts {
             repeat_contacts: m.repeat_contacts(),
             violence_flags: m.mediation.risk_flags,
             leader: m.leader,
+            merged_into: m.merged_into,
             signature: rows,
         }
     }
@@ -244,9 +247,14 @@ pub async fn run_once(state: &AppState) -> Result<Run, StoreError> {
     }
     inner.users = None;
     let rules = rules(state).await?;
-    evaluate(state, &mut inner, &rules, now, &mut run).await?;
-    inner.last_sweep = Some(now);
-    prune(&mut inner, now);
+    if due {
+        evaluate(state, &mut inner, &rules, now, None, &mut run).await?;
+        inner.last_sweep = Some(now);
+        prune(&mut inner, now);
+    } else {
+        // Between sweeps only what changed: its matters, and the clusters they belong to.
+        evaluate(state, &mut inner, &rules, now, Some(&changed), &mut run).await?;
+    }
     Ok(run)
 }
 
@@ -297,6 +305,14 @@ fn prune(inner: &mut Inner, now: Timestamp) {
     inner.facts.retain(|id, f| f.open || f.registered_at >= since || named.contains(id));
 }
 
+/// The (category, subject) pairs a matter may cluster by.
+fn subjects_of(f: &Facts) -> Vec<(String, Subject)> {
+    let mut out = vec![(f.category.clone(), Subject::Place(f.place))];
+    out.extend(f.employers.iter().map(|e| (f.category.clone(), Subject::Employer(e.clone()))));
+    out.extend(f.project.iter().map(|p| (f.category.clone(), Subject::Project(p.clone()))));
+    out
+}
+
 /// The clusters among the facts: matters of one category about one project, one employer, or
 /// one place where they also say nearly the same thing; a project's cluster first, so the same
 /// matters are not warned of again as an employer's or a place's.
@@ -309,11 +325,8 @@ fn clusters<'a>(
     let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
     let mut groups: BTreeMap<ClusterKey, Vec<&Facts>> = BTreeMap::new();
     for f in facts.filter(|f| f.registered_at >= since || f.open) {
-        let mut subjects = vec![Subject::Place(f.place)];
-        subjects.extend(f.employers.iter().cloned().map(Subject::Employer));
-        subjects.extend(f.project.iter().cloned().map(Subject::Project));
-        for subject in subjects {
-            groups.entry(ClusterKey { subject, category: f.category.clone() }).or_default().push(f);
+        for (category, subject) in subjects_of(f) {
+            groups.entry(ClusterKey { subject, category }).or_default().push(f);
         }
     }
     let rank = |k: &ClusterKey| match k.subject {
@@ -400,6 +413,8 @@ fn window(rules: &Rules) -> u32 {
 /// What one subject's evaluation brings.
 struct Evaluated {
     key: String,
+    /// A matter merged into another: its warning closes saying so.
+    merged_into: Option<MatterId>,
     open: bool,
     firing: Option<Firing>,
     unit: UnitId,
@@ -412,16 +427,25 @@ async fn evaluate(
     inner: &mut Inner,
     rules: &Rules,
     now: Timestamp,
+    only: Option<&BTreeSet<MatterId>>,
     run: &mut Run,
 ) -> Result<(), StoreError> {
     let org = state.org();
+    let wanted = |f: &&Facts| only.is_none_or(|o| o.contains(&f.id));
+    // The subjects the changed matters are about: the clusters to look at again.
+    let touched: Option<BTreeSet<(String, Subject)>> =
+        only.map(|_| inner.facts.values().filter(wanted).flat_map(subjects_of).collect());
+    let in_touched =
+        |f: &&Facts| touched.as_ref().is_none_or(|t| subjects_of(f).into_iter().any(|s| t.contains(&s)));
     let mut subjects: Vec<Evaluated> = inner
         .facts
         .values()
+        .filter(wanted)
         .map(|f| {
             let facts = f.matter_facts(now);
             Evaluated {
                 key: warning::key(&WarningSubject::Matter(f.id)),
+                merged_into: f.merged_into,
                 open: facts.open,
                 firing: warning::evaluate_matter(rules, &facts),
                 unit: f.unit,
@@ -430,13 +454,14 @@ async fn evaluate(
             }
         })
         .collect();
-    let found = clusters(inner.facts.values(), now, &org, window(rules));
+    let found = clusters(inner.facts.values().filter(in_touched), now, &org, window(rules));
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for c in found {
         let key = warning::key(&WarningSubject::Cluster(c.facts.key.clone()));
         seen.insert(key.clone());
         subjects.push(Evaluated {
             key,
+            merged_into: None,
             open: c.facts.open(),
             firing: warning::evaluate_cluster(rules, &c.facts),
             unit: c.unit,
@@ -444,14 +469,17 @@ async fn evaluate(
             figures: Some(c.figures),
         });
     }
-    // A cluster warning whose cluster is gone (its matters closed and aged out) closes too.
+    // A cluster warning whose cluster is gone (its matters closed and aged out) closes too; a
+    // sweep looks at every cluster, so only a sweep can tell.
     let gone: Vec<Evaluated> = inner
         .open
         .values()
+        .filter(|_| only.is_none())
         .filter(|w| matches!(w.detail.subject, WarningSubject::Cluster(_)) && !seen.contains(&w.key))
         .filter(|w| w.detail.members.iter().all(|m| inner.facts.get(m).is_none_or(|f| !f.open)))
         .map(|w| Evaluated {
             key: w.key.clone(),
+            merged_into: None,
             open: false,
             firing: None,
             unit: w.unit_id,
@@ -539,6 +567,10 @@ async fn settle(
             }
         }
         (Change::Close { note }, Some(mut w)) => {
+            let note = match s.merged_into {
+                Some(main) => format!("已并入主件#{}，由主件继续办理", main.0),
+                None => note,
+            };
             w.closed_at = Some(now);
             w.updated_at = now;
             w.detail.close_note = Some(note.clone());

@@ -453,9 +453,53 @@ async fn rules_are_edited_checked_and_previewed(app: &App) {
     assert_eq!(found[0]["reason"], "同一项目30日内3件相似事项（≥3件）");
 }
 
+async fn repeat_contacts_and_merged_matters_count_towards_yellow(app: &App) {
+    let main = app.pension_question("clerk_a", "village_a").await;
+    for channel in ["phone", "visit"] {
+        app.step(
+            "clerk_a",
+            main,
+            json!({"type": "record_contact", "channel": channel, "note": "询问办理进度"}),
+        )
+        .await;
+    }
+    app.evaluate().await;
+    // Two repeat contacts just miss the rule (≥ 3).
+    assert!(app.warnings("clerk_a", &format!("matter_id={main}")).await.is_empty());
+    // The same citizen's letter, registered again and merged into the main: the third.
+    let again = app.pension_question("clerk_a", "village_a").await;
+    app.step(
+        "clerk_a",
+        again,
+        json!({"type": "merge_into", "main_id": main, "reason": "同一来电人反映同一事项"}),
+    )
+    .await;
+    app.evaluate().await;
+    let w = app.warnings("clerk_a", &format!("matter_id={main}")).await;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        (w[0]["level"].as_str(), w[0]["reason"].as_str()),
+        (Some("yellow"), Some("同一未化解事项重复反映3次（≥3次）"))
+    );
+    assert_eq!(w[0]["owner"]["name"], "leader_a名");
+    // The merge undone, the main counts two again: its warning stays (warnings do not flap).
+    app.step("clerk_a", again, json!({"type": "unmerge", "reason": "经核实为不同事项"})).await;
+    app.evaluate().await;
+    let w = app.warnings("clerk_a", &format!("matter_id={main}")).await;
+    assert_eq!(w[0]["level"], "yellow");
+    // Closed, it closes with a note.
+    app.step("clerk_a", main, json!({"type": "start"})).await;
+    app.step("clerk_a", main, json!({"type": "reply", "text": "已转入办理，养老保险关系转移已完成。"})).await;
+    app.step("clerk_a", main, json!({"type": "close"})).await;
+    app.evaluate().await;
+    let closed = app.warnings("clerk_a", &format!("matter_id={main}&state=closed")).await;
+    assert_eq!(closed[0]["close_note"], "事项已化解");
+}
+
 on_both_engines!(
     App;
     five_wage_complaints_about_one_project_raise_one_yellow_cluster_warning,
     matter_warnings_escalate_with_their_responses,
     rules_are_edited_checked_and_previewed,
+    repeat_contacts_and_merged_matters_count_towards_yellow,
 );
