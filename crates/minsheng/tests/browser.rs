@@ -1040,6 +1040,20 @@ async fn the_warning_journey_in_chromium() {
     assert!(j.body().await.contains("没有符合条件的预警"), "no open warning is left");
     j.shot("warning-closed").await;
     j.sign_out().await;
+
+    // The administrator previews clusters of three on the last 90 days, then a bad edit.
+    j.sign_in("admin").await;
+    j.go("/admin/warnings").await;
+    j.fill("input[name='r0_min']", "3").await;
+    j.click("button[name='action'][value='preview']").await;
+    let page = j.wait_for("rules-preview").await;
+    assert!(page.contains("同一项目30日内5件相似事项（≥3件）"), "what the edit would fire");
+    j.shot("warning-rules-preview").await;
+    j.fill("input[name='r0_min']", "1").await;
+    j.click("button[name='action'][value='save']").await;
+    let page = j.wait_for("notice error").await;
+    assert!(page.contains("cluster_yellow·"), "the rule is named");
+    j.sign_out().await;
     j.c.close().await.unwrap();
     app.stop().await;
 }
