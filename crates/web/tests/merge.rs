@@ -292,6 +292,10 @@ async fn two_wage_complaints_merge_and_count(app: &App) {
     assert!(todo.contains(&format!("href=\"/matters/{main}\"")), "{todo}");
     assert!(!todo.contains(&format!("href=\"/matters/{other}\"")), "{todo}");
     assert!(todo.contains("<span class=\"count\">1</span>"), "{todo}");
+    let list = desk.get("/matters?merged=true").await.body;
+    assert!(list.contains(&format!("href=\"/matters/{other}\"")), "{list}");
+    assert!(!list.contains(&format!("href=\"/matters/{main}\"")), "{list}");
+    assert!(list.contains("<option value=\"true\" selected>只看并件</option>"), "{list}");
 
     // A merged matter is worked on its main: it takes comments, not steps.
     let (status, p) = app.try_cmd("handler", other, json!({"type": "reply", "text": "已处理"})).await;
@@ -323,6 +327,19 @@ async fn two_wage_complaints_merge_and_count(app: &App) {
     let timeline = app.get("clerk_a", &format!("/api/v1/matters/{other}/timeline")).await;
     assert_eq!(events(&timeline, "merged_into")[0]["data"]["main"].as_i64(), Some(main));
     assert_eq!(events(&timeline, "unmerged")[0]["data"]["reason"], "核实后不是同一班组");
+    // The OpenAPI document describes all of it.
+    let doc = app.get("clerk_a", "/api/v1/openapi.json").await;
+    let view = &doc["components"]["schemas"]["MatterView"]["properties"];
+    for field in ["merged_into", "merged", "contacts", "repeat_contacts"] {
+        assert!(view[field].is_object(), "MatterView.{field}");
+    }
+    assert!(doc["components"]["schemas"]["MatterSummary"]["properties"]["merged_into"].is_object());
+    let commands = doc["components"]["schemas"]["Command"].to_string();
+    for command in ["merge_into", "unmerge", "record_contact", "main_id"] {
+        assert!(commands.contains(command), "{command} in {commands}");
+    }
+    let list = doc["paths"]["/api/v1/matters"]["get"]["parameters"].to_string();
+    assert!(list.contains("\"merged\""), "{list}");
 }
 
 /// Two petitions on the same facts: the main's handling opinion and its closing are recorded on
@@ -356,10 +373,17 @@ async fn the_main_answer_reaches_the_merged_citizen(app: &App) {
     assert!(letter.contains("施工单位已于12月20日前结清班组全部工资"), "{letter}");
     assert!(letter.contains("处理结果：支持"), "{letter}");
 
+    // One merged after the answer gets it at once.
+    let late = app.complaint("clerk_a", "village_a", "petition", "周五", "13512345678").await;
+    app.to_department(late).await;
+    let l =
+        app.run("clerk_a", late, json!({"type": "merge_into", "main_id": main, "reason": "同一工地"})).await;
+    assert_eq!((l["status"].as_str(), l["reply"].as_str()), (Some("replied"), Some(answer)), "{l}");
     // The main's closing follows; further steps on the main add nothing more to it.
     app.run("clerk_a", main, json!({"type": "close", "note": "已结清"})).await;
     let s = app.matter("clerk_a", other).await;
     assert_eq!(s["status"], "closed", "{s}");
+    assert_eq!(app.matter("clerk_a", late).await["status"], "closed");
     app.run("clerk_a", main, json!({"type": "comment", "text": "回访：工人已领到工资"})).await;
     let timeline = app.get("clerk_a", &format!("/api/v1/matters/{other}/timeline")).await;
     assert_eq!(events(&timeline, "replied").len(), 1, "{timeline}");
@@ -367,7 +391,7 @@ async fn the_main_answer_reaches_the_merged_citizen(app: &App) {
     assert_eq!(events(&timeline, "replied")[0]["data"], json!({"text": answer, "outcome": "support"}));
     // Closed, nothing repeats any more; the count of contacts stays.
     let m = app.matter("clerk_a", main).await;
-    assert_eq!((m["contacts"].as_u64(), m["repeat_contacts"].as_u64()), (Some(2), Some(0)));
+    assert_eq!((m["contacts"].as_u64(), m["repeat_contacts"].as_u64()), (Some(3), Some(0)));
 }
 
 /// Every refusal of merging is named, in Chinese and in English, and changes nothing.
@@ -509,6 +533,7 @@ async fn another_township_cannot_merge_across_scope(app: &App) {
 async fn the_matter_page_merges_and_counts(app: &App) {
     let main = app.complaint("clerk_a", "village_a", "wage_claim", "赵一", "13812345678").await;
     let other = app.complaint("clerk_a", "village_a", "wage_claim", "钱二", "13912345678").await;
+    let third = app.complaint("clerk_a", "village_a", "wage_claim", "孙三", "13712345678").await;
     let mut b = Browser::new(app);
     b.sign_in("clerk_a").await;
     let page = b.get(&format!("/matters/{other}")).await.body;
@@ -516,13 +541,15 @@ async fn the_matter_page_merges_and_counts(app: &App) {
     assert!(similar.contains(&format!("href=\"/matters/{main}\"")), "{similar}");
     assert!(similar.contains(&format!("name=\"main_id\" value=\"{main}\"")), "{similar}");
     assert!(similar.contains(&format!("并入此件 #{main}")), "{similar}");
+    let reason = format!("与事项 #{main} 反映同一事项，并入该件办理");
+    assert!(similar.contains(&format!("name=\"text\" value=\"{reason}\"")), "{similar}");
     // One click: the form the line carries, as a browser posts it.
     let form = [
         ("csrf", hidden(&page, "csrf")),
         ("version", hidden(&page, "version")),
         ("action", "merge_into".to_string()),
         ("main_id", main.to_string()),
-        ("text", hidden(similar, "text")),
+        ("text", reason),
     ];
     let r = b.post(&format!("/matters/{other}"), &form).await;
     assert_eq!(
@@ -542,6 +569,12 @@ async fn the_matter_page_merges_and_counts(app: &App) {
         page.contains(&format!("并入主件 #{main}：与事项 #{main} 反映同一事项")),
         "the timeline line: {page}"
     );
+    // A third like them is offered the main, not the merged one, to merge into.
+    let page = b.get(&format!("/matters/{third}")).await.body;
+    let similar = section(&page, "相似事项");
+    assert!(similar.contains(&format!("href=\"/matters/{other}\"")), "{similar}");
+    assert!(similar.contains(&format!("name=\"main_id\" value=\"{main}\"")), "{similar}");
+    assert!(!similar.contains(&format!("name=\"main_id\" value=\"{other}\"")), "{similar}");
 
     // The main lists it and counts; a repeat visit is recorded on it with the page's form.
     let page = b.get(&format!("/matters/{main}")).await.body;

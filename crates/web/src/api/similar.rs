@@ -32,6 +32,8 @@ pub struct SimilarMatter {
     /// Estimated Jaccard similarity of the two texts' character 3-grams, 0–1.
     pub score: f64,
     pub why: Why,
+    /// 并件: the main matter it is merged into (merge into that one instead).
+    pub merged_into: Option<MatterId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -109,6 +111,7 @@ pub async fn similar_to(
                 &probe.respondents,
                 &other,
             ),
+            merged_into: row.merged_into,
         });
     }
     Ok(out)

@@ -27,6 +27,8 @@ pub struct Shown {
     pub from: String,
     pub to: String,
     pub overdue: String,
+    /// `true`, `false` or empty: merged matters (并件) only, none of them, or all.
+    pub merged: String,
     pub sort: String,
 }
 
@@ -65,6 +67,7 @@ fn shown(p: &ListParams) -> Shown {
         from: v(&p.from),
         to: v(&p.to),
         overdue: v(&p.overdue),
+        merged: v(&p.merged),
         sort: v(&p.sort),
     }
 }
@@ -81,6 +84,7 @@ fn href(path: &str, q: &Shown, cursor: Option<i64>) -> String {
         ("from", &q.from),
         ("to", &q.to),
         ("overdue", &q.overdue),
+        ("merged", &q.merged),
         ("sort", &q.sort),
     ];
     let mut query: Vec<String> =

@@ -277,7 +277,9 @@ async fn similar_lines(state: &AppState, staff: &Staff, matter: &Matter, may_mer
                 status: tr.of("status", m.status.as_str()),
                 percent: (m.score * 100.0).round() as i64,
                 why: why.join(" · "),
-                mergeable: may_merge && m.status != minsheng_domain::Status::Closed,
+                mergeable: may_merge
+                    && m.status != minsheng_domain::Status::Closed
+                    && m.merged_into.is_none(),
             }
         })
         .collect()
