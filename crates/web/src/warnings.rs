@@ -95,8 +95,10 @@ const ORGANISATION: &[&str] = &[
     "队",
 ];
 
+/// An organisation's name that can be a cluster's subject: not a person's, and not an
+/// anonymised one (`某某公司`, `浙江某物业管理有限公司`), which names no one in particular.
 fn is_organisation(name: &str) -> bool {
-    name.chars().count() >= 4 && ORGANISATION.iter().any(|w| name.contains(w))
+    name.chars().count() >= 4 && !name.contains('某') && ORGANISATION.iter().any(|w| name.contains(w))
 }
 
 impl Facts {
@@ -120,7 +122,12 @@ impl Facts {
             place: r.unit_id,
             unit: m.handling.as_ref().map_or(r.unit_id, |h| h.lead),
             employers,
-            project: r.project.as_deref().map(subject_name).filter(|p| !p.is_empty()),
+            project: r
+                .project
+                .as_deref()
+                .filter(|p| !p.contains('某'))
+                .map(subject_name)
+                .filter(|p| !p.is_empty()),
             registered_at: m.registered_at,
             open: m.status != Status::Closed && m.merged_into.is_none(),
             people: r.people_involved,
@@ -836,4 +843,118 @@ pub async fn preview(state: &AppState, rules: &Rules) -> Result<Vec<Firing>, Sto
 /// Forgets what was loaded, so the next run loads afresh (after a restore, in tests).
 pub async fn reset(state: &AppState) {
     *state.warnings.inner.lock().await = Inner::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minsheng_domain::{Unit, UnitKind};
+
+    fn org() -> OrgTree {
+        let unit = |id: i64, parent: Option<i64>, kind, name: &str| Unit {
+            id: UnitId(id),
+            parent_id: parent.map(UnitId),
+            kind,
+            name: name.into(),
+            code: None,
+        };
+        OrgTree::new(vec![
+            unit(1, None, UnitKind::County, "诸暨市"),
+            unit(2, Some(1), UnitKind::Township, "枫桥镇"),
+            unit(3, Some(2), UnitKind::Village, "枫源村"),
+            unit(4, Some(2), UnitKind::Village, "栎桥村"),
+            unit(5, Some(1), UnitKind::Township, "店口镇"),
+        ])
+        .unwrap()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_second(1_790_000_000).unwrap()
+    }
+
+    fn facts(id: i64, place: i64, text: &str, project: Option<&str>, employer: Option<&str>) -> Facts {
+        let signature = minsheng_search::similar::Signature::of_matter("", text);
+        let mut rows = [0u32; SIGNATURE_ROWS];
+        rows.copy_from_slice(&signature.rows()[..SIGNATURE_ROWS]);
+        Facts {
+            id: MatterId(id),
+            category: "wage_arrears".into(),
+            place: UnitId(place),
+            unit: UnitId(place),
+            employers: employer.map(subject_name).into_iter().collect(),
+            project: project.map(subject_name),
+            registered_at: now() - SignedDuration::from_hours(24 * id),
+            open: true,
+            people: 2,
+            amount_fen: Some(100_000),
+            spans: vec![],
+            supervision_due: None,
+            repeat_contacts: 0,
+            violence_flags: 0,
+            leader: None,
+            merged_into: None,
+            signature: rows,
+        }
+    }
+
+    #[test]
+    fn organisations_are_subjects_and_people_or_anonymised_names_are_not() {
+        assert!(is_organisation("浙江天宇建筑工程有限公司"));
+        assert!(is_organisation("枫桥镇中心幼儿园"));
+        assert!(!is_organisation("张建国"), "a person is never a subject");
+        assert!(!is_organisation("某某建筑公司"), "an anonymised name names no one");
+        assert!(!is_organisation("浙江某物业管理有限公司"));
+    }
+
+    #[test]
+    fn a_cluster_belongs_to_the_unit_over_its_places() {
+        let org = org();
+        assert_eq!(common_unit(&org, [UnitId(3), UnitId(4)].into_iter()), UnitId(2));
+        assert_eq!(common_unit(&org, [UnitId(3), UnitId(5)].into_iter()), UnitId(1));
+        assert_eq!(common_unit(&org, [UnitId(3)].into_iter()), UnitId(3));
+    }
+
+    #[test]
+    fn clusters_by_project_and_by_similar_words_at_one_place() {
+        let org = org();
+        let wage = "反映在工地做木工，包工头拖欠八个月工资共两万四千元，多次讨要未果，请求帮助追讨。";
+        let other = "反映村口道路路灯损坏已有半个月，夜间出行不便，请求尽快维修。";
+        let all = [
+            facts(1, 3, wage, Some("枫桥镇中心幼儿园新建工程"), None),
+            facts(2, 4, &format!("{wage}（二）"), Some("枫桥镇中心幼儿园 新建工程"), None),
+            // Same place, nearly the same words, no project: a place cluster with the first.
+            facts(3, 3, &format!("{wage}！"), None, None),
+            // Same place, other words: no cluster.
+            facts(4, 3, other, None, None),
+        ];
+        let found = clusters(all.iter(), now(), &org, 30);
+        let keys: Vec<(&Subject, Vec<i64>)> = found
+            .iter()
+            .map(|c| (&c.facts.key.subject, c.facts.members.iter().map(|m| m.id.0).collect()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (&Subject::Project(subject_name("枫桥镇中心幼儿园新建工程")), vec![1, 2]),
+                (&Subject::Place(UnitId(3)), vec![1, 3]),
+            ],
+            "the project's cluster first; the place's is the first and third, not the fourth"
+        );
+        assert_eq!(found[0].unit, UnitId(2), "over both villages");
+        assert_eq!(found[0].figures.people, 4);
+        assert_eq!(found[0].figures.amount_fen, 200_000);
+    }
+
+    #[test]
+    fn matters_already_in_a_project_cluster_are_not_warned_of_again_by_employer() {
+        let org = org();
+        let text = "反映在工地做钢筋工，被拖欠工资。";
+        let all = [
+            facts(1, 3, text, Some("城西安置小区二期"), Some("浙江天宇建筑工程有限公司")),
+            facts(2, 3, "反映工地拖欠泥水工工资", Some("城西安置小区二期"), Some("浙江天宇建筑工程有限公司")),
+        ];
+        let found = clusters(all.iter(), now(), &org, 30);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(matches!(found[0].facts.key.subject, Subject::Project(_)));
+    }
 }

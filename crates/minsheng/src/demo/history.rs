@@ -489,8 +489,23 @@ fn one_matter(
         (_, false) => hours(rng, 24, 24 * 12),
         (_, true) => hours(rng, 24 * 15, 24 * 70),
     };
-    let replied =
-        routed && run.step(handler, Command::Reply { text: g.reply.clone(), outcome }, answer_after);
+    let reply = Command::Reply { text: g.reply.clone(), outcome };
+    let replied = routed
+        && (run.step(handler, reply.clone(), answer_after) || {
+            // Escalated meanwhile (its tier's limit ran out): the tier holding it answers.
+            let lead = run.matter.handling.as_ref().map(|h| h.lead);
+            let holder = if lead == Some(township.id) {
+                Some(township_clerk)
+            } else if lead == Some(cast.county) {
+                Some(Actor { user_id: cast.county_clerk, role: Role::Clerk, unit_id: cast.county })
+            } else {
+                None
+            };
+            holder.is_some_and(|a| {
+                run.step(a, Command::Start {}, hours(rng, 2, 24))
+                    && run.step(a, reply, hours(rng, 24, 24 * 5))
+            })
+        });
     // A grid event's feedback is checked on site before it closes.
     let verified = replied
         && (kind != MatterKind::GridEvent
