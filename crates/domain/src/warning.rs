@@ -593,6 +593,7 @@ pub fn evaluate_cluster(rules: &Rules, facts: &ClusterFacts) -> Option<Firing> {
 
 /// The figures of a cluster as a warning shows them: how many similar matters in the window,
 /// how many in the window before (growth), the people they involve and the amount they claim.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Figures {

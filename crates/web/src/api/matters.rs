@@ -242,7 +242,9 @@ impl ListParams {
     }
 }
 
-fn parse_param<T>(
+/// A query parameter read by `parse`: absent or blank is `None`; one that does not read is
+/// named in a 422.
+pub(crate) fn parse_param<T>(
     field: &str,
     raw: &Option<String>,
     parse: impl Fn(&str) -> Option<T>,

@@ -3,6 +3,7 @@
 //! edits, with a preview of what an edit would fire on the last 90 days.
 
 use crate::api::calendar::deployment_admin;
+use crate::api::matters::parse_param;
 use crate::auth::Caller;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
@@ -11,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use jiff::Timestamp;
 use minsheng_domain::OrgTree;
-use minsheng_domain::warning::{ClusterKey, Firing, Level, Rules, Subject, WarningSubject};
+use minsheng_domain::warning::{ClusterKey, Figures, Firing, Level, Rules, Subject, WarningSubject};
 use minsheng_store::{UserRecord, WarningFilter, WarningRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,18 +26,6 @@ pub struct SubjectView {
     pub name: String,
     /// The category code the cluster's matters share.
     pub category: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FiguresView {
-    pub window_days: u32,
-    /// Similar matters in the window.
-    pub size: u32,
-    /// In the window before it (growth = size − before).
-    pub before: u32,
-    pub open: u32,
-    pub people: u64,
-    pub amount_fen: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,7 +66,7 @@ pub struct WarningView {
     pub close_note: Option<String>,
     /// Whole days since it was raised (to its closing, once closed).
     pub age_days: i64,
-    pub figures: Option<FiguresView>,
+    pub figures: Option<Figures>,
 }
 
 fn subject(org: &OrgTree, s: &WarningSubject) -> SubjectView {
@@ -121,14 +110,7 @@ impl WarningView {
             closed_at: w.closed_at,
             close_note: d.close_note.clone(),
             age_days: end.duration_since(w.raised_at).as_secs().max(0) / 86_400,
-            figures: d.figures.as_ref().map(|f| FiguresView {
-                window_days: f.window_days,
-                size: f.size,
-                before: f.before,
-                open: f.open,
-                people: f.people,
-                amount_fen: f.amount_fen,
-            }),
+            figures: d.figures.clone(),
         }
     }
 }
@@ -156,21 +138,10 @@ pub struct WarningParams {
     pub limit: Option<String>,
 }
 
-fn param<T>(
-    field: &str,
-    raw: &Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>, ApiError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => parse(s).map(Some).ok_or(ApiError::BadQuery { field: field.into() }),
-    }
-}
-
 impl WarningParams {
     pub fn filter(&self, state: &AppState) -> Result<WarningFilter, ApiError> {
         let org = state.org();
-        let unit_path = param("unit_id", &self.unit_id, |s| {
+        let unit_path = parse_param("unit_id", &self.unit_id, |s| {
             s.parse::<i64>().ok().and_then(|id| org.path(minsheng_domain::UnitId(id)))
         })?;
         let open = match self.state.as_deref().map(str::trim) {
@@ -180,13 +151,17 @@ impl WarningParams {
             Some(_) => return Err(ApiError::BadQuery { field: "state".into() }),
         };
         Ok(WarningFilter {
-            level: param("level", &self.level, Level::parse)?,
+            level: parse_param("level", &self.level, Level::parse)?,
             open,
             unit_path,
-            matter: param("matter_id", &self.matter_id, |s| s.parse().ok().map(minsheng_domain::MatterId))?,
-            before: param("cursor", &self.cursor, |s| s.parse().ok())?,
-            limit: param("limit", &self.limit, |s| s.parse::<u32>().ok().filter(|n| (1..=500).contains(n)))?
-                .unwrap_or(50),
+            matter: parse_param("matter_id", &self.matter_id, |s| {
+                s.parse().ok().map(minsheng_domain::MatterId)
+            })?,
+            before: parse_param("cursor", &self.cursor, |s| s.parse().ok())?,
+            limit: parse_param("limit", &self.limit, |s| {
+                s.parse::<u32>().ok().filter(|n| (1..=500).contains(n))
+            })?
+            .unwrap_or(50),
         })
     }
 }
@@ -269,7 +244,7 @@ pub struct ClusterView {
     pub unit_id: i64,
     pub unit_name: String,
     pub members: Vec<i64>,
-    pub figures: FiguresView,
+    pub figures: Figures,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -299,14 +274,7 @@ pub async fn cluster_views(state: &AppState, caller: &Caller) -> Result<Vec<Clus
             unit_id: c.unit.0,
             unit_name: org.full_name(c.unit),
             members: c.facts.members.iter().map(|m| m.id.0).collect(),
-            figures: FiguresView {
-                window_days: c.figures.window_days,
-                size: c.figures.size,
-                before: c.figures.before,
-                open: c.figures.open,
-                people: c.figures.people,
-                amount_fen: c.figures.amount_fen,
-            },
+            figures: c.figures.clone(),
         })
         .collect())
 }
