@@ -255,9 +255,19 @@ pub async fn run_once(state: &AppState) -> Result<Run, StoreError> {
     inner.users = None;
     let rules = rules(state).await?;
     if due {
+        let started = std::time::Instant::now();
         evaluate(state, &mut inner, &rules, now, None, &mut run).await?;
         inner.last_sweep = Some(now);
         prune(&mut inner, now);
+        tracing::debug!(
+            matters = inner.facts.len(),
+            open_warnings = inner.open.len(),
+            raised = run.raised,
+            escalated = run.escalated,
+            closed = run.closed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "warning sweep"
+        );
     } else {
         // Between sweeps only what changed: its matters, and the clusters they belong to.
         evaluate(state, &mut inner, &rules, now, Some(&changed), &mut run).await?;
@@ -267,6 +277,7 @@ pub async fn run_once(state: &AppState) -> Result<Run, StoreError> {
 
 /// Folds every open matter, every matter of the lookback, and the matter of every open warning.
 async fn load(state: &AppState, inner: &mut Inner, now: Timestamp) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
     let head = state.store.log_head().await?;
     inner.open = state.store.open_warnings().await?.into_iter().map(|w| (w.key.clone(), w)).collect();
     let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
@@ -292,7 +303,12 @@ async fn load(state: &AppState, inner: &mut Inner, now: Timestamp) -> Result<(),
     }
     inner.checkpoint = head;
     inner.loaded = true;
-    tracing::info!(matters = inner.facts.len(), warnings = inner.open.len(), "warning evaluator loaded");
+    tracing::info!(
+        matters = inner.facts.len(),
+        warnings = inner.open.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "warning evaluator loaded"
+    );
     Ok(())
 }
 
