@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full-text search at one million matters (issue 6), in one run:
 #  1. builds the 1 M demo county (SQLite), rebuilds its search index with `minsheng reindex`
-#     (timed), serves it;
+#     (timed), serves it (timed: until the port answers, and until /readyz says ready);
 #  2. times `GET /api/v1/matters?q=…&limit=20` (the hit count and the top 20 by relevance, with
 #     snippets) as the township clerk of 枫桥镇 (clerk_109) and as the county clerk (clerk): each
 #     query REQS times in a row over one keep-alive connection → p50/p99; then all queries mixed,
@@ -58,10 +58,16 @@ echo "RESULT search dir: text index $(du -sh --exclude=signatures.bin "$SEARCH_D
 start=$(date +%s.%N)
 MINSHENG_LOG=warn "$BIN" serve --database-url "$DB" --listen 127.0.0.1:$PORT > "$WORK/serve.log" 2>&1 &
 echo $! > "$WORK/pid"
-for _ in $(seq 6000); do curl -sf http://127.0.0.1:$PORT/readyz > /dev/null && break; sleep 0.1; done
+elapsed() { python3 -c "import time; print(f'{time.time() - $start:.1f}')"; }
+# When the port first takes a connection (/healthz answers), and when /readyz says ready.
+PORT_OPEN=
+for _ in $(seq 6000); do
+  if [ -z "$PORT_OPEN" ] && curl -s -o /dev/null http://127.0.0.1:$PORT/healthz; then PORT_OPEN=$(elapsed); fi
+  curl -sf http://127.0.0.1:$PORT/readyz > /dev/null && break; sleep 0.1
+done
 curl -sf http://127.0.0.1:$PORT/readyz > /dev/null || { cat "$WORK/serve.log"; exit 1; }
 rss() { grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$(cat "$WORK/pid")/status | tr -s ' \t' ' ' | paste -sd' '; }
-echo "RESULT server ready after $(python3 -c "import time; print(f'{time.time() - $start:.1f}')") s; $(rss)"
+echo "RESULT server port open after ${PORT_OPEN:-?} s, ready after $(elapsed) s; $(rss)"
 token() {
   curl -sf -H 'content-type: application/json' -d "{\"username\":\"$1\",\"password\":\"minsheng2026\"}" \
     http://127.0.0.1:$PORT/api/v1/auth/token | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'

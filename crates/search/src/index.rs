@@ -16,6 +16,7 @@
 //! then `None`).
 
 mod analyzer;
+mod any;
 mod snippet;
 #[cfg(test)]
 mod tests;
@@ -25,23 +26,24 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::OpenDirectoryError;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as IndexQuery, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query as IndexQuery,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    DocAddress, Executor, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher,
+    TantivyDocument, TantivyError, Term,
 };
 
 use analyzer::{ChineseTokenizer, Need, TOKENIZER};
+use any::AnyQuery;
 use snippet::{Highlighter, beginning};
 
 /// The writer's heap, shared by its threads: segments are flushed when it fills, so indexing
@@ -49,6 +51,11 @@ use snippet::{Highlighter, beginning};
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 /// Tantivy wants at least 15 MB per indexing thread.
 const MAX_WRITER_THREADS: usize = 3;
+/// Threads that search an index's segments side by side.
+const MAX_SEARCH_THREADS: usize = 4;
+/// Searches of an index holding at least this many matters use the search threads; below, a
+/// search takes well under a millisecond, and handing it out would cost more than it saves.
+const PARALLEL_FROM_MATTERS: u64 = 100_000;
 /// The most items one search returns.
 pub const MAX_LIMIT: usize = 1000;
 const TITLE_WEIGHT: f32 = 2.0;
@@ -222,6 +229,9 @@ pub struct SearchIndex {
     /// Always at the last commit: reloaded by [`SearchIndex::commit`] under the writer lock.
     reader: IndexReader,
     checkpoint: Mutex<Option<i64>>,
+    /// Searches a large index's segments side by side (a single thread on one core).
+    executor: Executor,
+    parallel_from: u64,
 }
 
 /// The tantivy writer and what is needed to skip needless deletes: each costs a query weight
@@ -274,12 +284,24 @@ impl SearchIndex {
                 Some(payload.parse().map_err(|_| Error::Corrupt(format!("commit payload {payload:?}")))?)
             }
         };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS);
+        let executor =
+            if cores > 1 { Executor::multi_thread(cores, "search-")? } else { Executor::single_thread() };
         Ok(SearchIndex {
             fields,
             writer: Mutex::new(Writer { writer, pending: HashSet::new(), cleared: false }),
             reader,
             checkpoint: Mutex::new(checkpoint),
+            executor,
+            parallel_from: PARALLEL_FROM_MATTERS,
         })
+    }
+
+    /// Searches with the search threads whatever the size (tests).
+    #[cfg(test)]
+    fn parallel_always(mut self) -> SearchIndex {
+        self.parallel_from = 0;
+        self
     }
 
     /// The checkpoint of the last commit: the sequence number of the last event applied, or
@@ -337,27 +359,34 @@ impl SearchIndex {
     }
 
     /// The matters meeting `query`, counted and paged.
+    ///
+    /// One pass over the matches counts them all and ranks them (scoring each); what keeps it
+    /// cheap is the shape of the index query: one conjunction of the filters and the query's
+    /// needs, the scope left out when it holds every matter, and needs met in any of several
+    /// ways as an [`AnyQuery`], which a conjunction can seek without refilling a window.
     pub fn search(&self, query: &Query) -> Result<Hits> {
-        let Some(index_query) = self.index_query(query) else { return Ok(Hits::default()) };
+        let searcher = self.reader.searcher();
+        let Some(mut must) = self.filters(query, &searcher)? else { return Ok(Hits::default()) };
         let needs = analyzer::query_needs(&query.text);
         let has_text = !needs.is_empty();
         let terms = analyzer::terms(&needs);
-        let index_query = match self.text_query(needs) {
-            Some(text) => BooleanQuery::new(vec![(Occur::Must, index_query), (Occur::Must, text)]),
-            None => BooleanQuery::new(vec![(Occur::Must, index_query)]),
-        };
-        let searcher = self.reader.searcher();
+        let mut may = Vec::new();
+        for need in needs {
+            self.add_need(need, &mut must, &mut may);
+        }
+        let index_query = conjunction(must, may);
         let limit = query.limit.min(MAX_LIMIT);
         let offset = query.offset.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
         if limit == 0 {
-            return Ok(Hits { total: searcher.search(&index_query, &Count)?, items: Vec::new() });
+            return Ok(Hits { total: self.run(&searcher, index_query.as_ref(), &Count)?, items: Vec::new() });
         }
         let page = TopDocs::with_limit(limit).and_offset(offset);
         let (total, found): (usize, Vec<(f32, DocAddress)>) = if has_text && query.order == Order::Relevance {
-            searcher.search(&index_query, &(Count, page.order_by_score()))?
+            self.run(&searcher, index_query.as_ref(), &(Count, page.order_by_score()))?
         } else {
-            let (total, found) = searcher.search(
-                &index_query,
+            let (total, found) = self.run(
+                &searcher,
+                index_query.as_ref(),
                 &(Count, page.order_by_fast_field::<i64>(REGISTERED_AT, tantivy::Order::Desc)),
             )?;
             (total, found.into_iter().map(|(_, address)| (0.0, address)).collect())
@@ -368,6 +397,24 @@ impl SearchIndex {
             .map(|(score, address)| self.hit(&searcher, highlighter.as_ref(), score, address))
             .collect::<Result<_>>()?;
         Ok(Hits { total, items })
+    }
+
+    /// `query` collected by `collector`, the segments side by side when the index is large.
+    fn run<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn IndexQuery,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        if searcher.num_docs() < self.parallel_from || searcher.segment_readers().len() < 2 {
+            return Ok(searcher.search(query, collector)?);
+        }
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        Ok(searcher.search_with_executor(query, collector, &self.executor, scoring)?)
     }
 
     fn writer(&self) -> Result<MutexGuard<'_, Writer>> {
@@ -405,15 +452,26 @@ impl SearchIndex {
         document
     }
 
-    /// Scope and filters, each a zero-scored must-clause; `None` when the caller sees nothing.
-    fn index_query(&self, query: &Query) -> Option<Box<dyn IndexQuery>> {
+    /// Scope and filters, each to be a zero-scored must-clause; `None` when the caller sees
+    /// nothing. The scope is left out when it holds every matter indexed (a county clerk's),
+    /// since intersecting with it would visit a posting for every matter.
+    fn filters(&self, query: &Query, searcher: &Searcher) -> Result<Option<Vec<Box<dyn IndexQuery>>>> {
         let f = &self.fields;
         let scopes: BTreeSet<String> = query.scopes.iter().filter_map(|path| canonical_path(path)).collect();
         if scopes.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let mut filters: Vec<Box<dyn IndexQuery>> =
-            vec![Box::new(TermSetQuery::new(scopes.iter().map(|path| Term::from_field_text(f.scope, path))))];
+        let mut filters: Vec<Box<dyn IndexQuery>> = Vec::new();
+        if !self.holds_everything(searcher, &scopes)? {
+            // Posting lists seeked by the conjunction, not a set query: that would mark every
+            // matter of the scope in a bitset first, on every search.
+            filters.push(Box::new(AnyQuery::new(
+                scopes
+                    .iter()
+                    .map(|path| term_query(Term::from_field_text(f.scope, path), IndexRecordOption::Basic))
+                    .collect(),
+            )));
+        }
         let exact = |field: Field, value: &Option<String>| {
             value
                 .as_ref()
@@ -443,45 +501,80 @@ impl SearchIndex {
         if query.open_only {
             filters.push(term_query(Term::from_field_bool(f.open, true), IndexRecordOption::Basic));
         }
-        let clauses = filters
-            .into_iter()
-            .map(|filter| (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)) as Box<dyn IndexQuery>))
-            .collect();
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Ok(Some(
+            filters
+                .into_iter()
+                .map(|filter| Box::new(ConstScoreQuery::new(filter, 0.0)) as Box<dyn IndexQuery>)
+                .collect(),
+        ))
     }
 
-    fn text_query(&self, needs: Vec<Need>) -> Option<Box<dyn IndexQuery>> {
-        if needs.is_empty() { None } else { Some(self.need_query(Need::All(needs))) }
-    }
-
-    fn need_query(&self, need: Need) -> Box<dyn IndexQuery> {
-        let combine = |occur: Occur, needs: Vec<Need>| -> Box<dyn IndexQuery> {
-            let mut clauses: Vec<(Occur, Box<dyn IndexQuery>)> =
-                needs.into_iter().map(|need| (occur, self.need_query(need))).collect();
-            match clauses.pop() {
-                Some((_, only)) if clauses.is_empty() => only,
-                Some(last) => {
-                    clauses.push(last);
-                    Box::new(BooleanQuery::new(clauses))
+    /// Whether every document of every segment, deleted ones included, lies under one of
+    /// `scopes`: then they restrict nothing.
+    fn holds_everything(&self, searcher: &Searcher, scopes: &BTreeSet<String>) -> Result<bool> {
+        for segment in searcher.segment_readers() {
+            let postings = segment.inverted_index(self.fields.scope)?;
+            let mut held = false;
+            for path in scopes {
+                if postings.doc_freq(&Term::from_field_text(self.fields.scope, path))? == segment.max_doc() {
+                    held = true;
+                    break;
                 }
-                None => Box::new(BooleanQuery::new(Vec::new())),
             }
-        };
+            if !held {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Adds `need` to a conjunction: what a match must meet to `must`, what only adds to its
+    /// score to `may`. A matter meets a need, and scores, as the need reads: a term in any of
+    /// the text fields (title weighted), every one of several needs, at least one of several
+    /// (the sum of those met). When one alternative is implied by the others
+    /// ([`analyzer::core`]) only it is required and the others go to `may`, each reduced to
+    /// what it takes beyond the core ([`analyzer::beyond`]): the same matches, ranked as
+    /// before but for counting the words the core requires once (拖欠工资 met literally still
+    /// adds 欠工 and the word itself to 拖欠 and 工资), while the conjunction walks the core's
+    /// postings alone, looks the rest up only for its matches, and a count skips them.
+    fn add_need(&self, need: Need, must: &mut Vec<Box<dyn IndexQuery>>, may: &mut Vec<Box<dyn IndexQuery>>) {
         match need {
+            Need::All(needs) => needs.into_iter().for_each(|need| self.add_need(need, must, may)),
+            Need::Any(mut needs) => match analyzer::core(&needs) {
+                Some(at) => {
+                    let core = needs.remove(at);
+                    let sure = analyzer::sure_terms(&core);
+                    self.add_need(core, must, may);
+                    may.extend(
+                        needs
+                            .iter()
+                            .filter_map(|need| analyzer::beyond(need, &sure))
+                            .map(|need| self.need_query(need)),
+                    );
+                }
+                None => must.push(Box::new(AnyQuery::new(
+                    needs.into_iter().map(|need| self.need_query(need)).collect(),
+                ))),
+            },
             Need::Term(word) => {
                 let f = &self.fields;
                 let in_field = |field: Field| {
                     term_query(Term::from_field_text(field, &word), IndexRecordOption::WithFreqs)
                 };
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, Box::new(BoostQuery::new(in_field(f.title), TITLE_WEIGHT))),
-                    (Occur::Should, in_field(f.body)),
-                    (Occur::Should, in_field(f.extra)),
-                ]))
+                must.push(Box::new(AnyQuery::new(vec![
+                    Box::new(BoostQuery::new(in_field(f.title), TITLE_WEIGHT)),
+                    in_field(f.body),
+                    in_field(f.extra),
+                ])));
             }
-            Need::All(needs) => combine(Occur::Must, needs),
-            Need::Any(needs) => combine(Occur::Should, needs),
         }
+    }
+
+    /// `need` as a query of its own (see [`SearchIndex::add_need`]).
+    fn need_query(&self, need: Need) -> Box<dyn IndexQuery> {
+        let (mut must, mut may) = (Vec::new(), Vec::new());
+        self.add_need(need, &mut must, &mut may);
+        conjunction(must, may)
     }
 
     /// Highlights the query's terms, the rarer in the bodies the heavier.
@@ -518,6 +611,27 @@ impl SearchIndex {
         };
         Ok(Hit { id, score, title_snippet, body_snippet })
     }
+}
+
+/// Matches what meets every one of `must` (everything, if none), scored as the sum of those
+/// and of what it meets of `may`. `may` is one clause for tantivy: several should-clauses
+/// beside must-clauses become its windowed disjunction, seeked to every match.
+fn conjunction(mut must: Vec<Box<dyn IndexQuery>>, mut may: Vec<Box<dyn IndexQuery>>) -> Box<dyn IndexQuery> {
+    if may.is_empty() && must.len() == 1 {
+        return must.remove(0);
+    }
+    if must.is_empty() {
+        // Only alternatives implied by a required core are optional, so `may` is empty too.
+        return Box::new(AllQuery);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn IndexQuery>)> =
+        must.into_iter().map(|clause| (Occur::Must, clause)).collect();
+    match may.len() {
+        0 => {}
+        1 => clauses.push((Occur::Should, may.remove(0))),
+        _ => clauses.push((Occur::Should, Box::new(AnyQuery::new(may)))),
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 fn term_query(term: Term, record: IndexRecordOption) -> Box<dyn IndexQuery> {

@@ -23,7 +23,7 @@ mod synthetic;
 mod tests;
 
 pub use lsh::{LshIndex, collision_probability};
-pub use minhash::{SHINGLE_LEN, SIGNATURE_LEN, Signature, estimate, jaccard, shingles};
+pub use minhash::{SHINGLE_LEN, SIGNATURE_LEN, Signature, comparable_text, estimate, jaccard, shingles};
 pub use shared::shared_words;
 
 /// What can go wrong reading a persisted signature or configuring an index.

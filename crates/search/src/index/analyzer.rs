@@ -8,7 +8,13 @@
 //! a query and in a body (店口镇 alone is 店|口镇, in 店口镇政府 it is 店口|镇政府). A query part
 //! therefore matches either through its jieba words or through its adjacent character pairs,
 //! which every literal occurrence contains whatever the segmentation.
+//!
+//! The two readings mostly overlap: a matter holding a word also holds every Han pair inside
+//! it (the pairs of every field's text are indexed), so a matter meeting the pairs of 拖欠工资
+//! also meets its words 拖欠 and 工资. [`core`] finds such an alternative, implied by all the
+//! others, so that the search can require it alone and count the others only in the score.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -118,6 +124,61 @@ pub(super) fn query_needs(query: &str) -> Vec<Need> {
         }
     }
     dedup(needs)
+}
+
+/// The alternative of `needs` (those of a [`Need::Any`]) that every other one implies, if
+/// there is one: a matter meeting any of them meets it, so meeting it is the same as meeting
+/// the `Any`.
+pub(super) fn core(needs: &[Need]) -> Option<usize> {
+    let sure: Vec<BTreeSet<String>> = needs.iter().map(sure_terms).collect();
+    (0..needs.len()).find(|&i| {
+        needs.get(i).is_some_and(|candidate| {
+            sure.iter().enumerate().all(|(j, terms)| j == i || met_by(candidate, terms))
+        })
+    })
+}
+
+/// What meeting `need` takes beyond having `sure`: `None` when `sure` meets it, else the need
+/// without the parts `sure` meets. A matter having `sure` meets the one exactly when it meets
+/// the other.
+pub(super) fn beyond(need: &Need, sure: &BTreeSet<String>) -> Option<Need> {
+    if met_by(need, sure) {
+        return None;
+    }
+    // Unmet, so no alternative of an `Any` is met either, and each remains.
+    let rest = |needs: &[Need]| needs.iter().filter_map(|need| beyond(need, sure)).collect();
+    Some(match need {
+        Need::Term(_) => need.clone(),
+        Need::All(needs) => all(rest(needs)),
+        Need::Any(needs) => Need::Any(rest(needs)),
+    })
+}
+
+/// Terms every matter meeting `need` has: a term and the Han pairs inside it (indexed from
+/// the same text), all the terms of each of several needs, those shared by alternatives.
+pub(super) fn sure_terms(need: &Need) -> BTreeSet<String> {
+    match need {
+        Need::Term(term) => {
+            let chars: Vec<char> = term.chars().collect();
+            let pairs = chars.windows(2).filter(|pair| pair.iter().all(|&c| is_han(c)));
+            std::iter::once(term.clone()).chain(pairs.map(|pair| pair.iter().collect())).collect()
+        }
+        Need::All(needs) => needs.iter().flat_map(sure_terms).collect(),
+        Need::Any(needs) => {
+            let mut sets = needs.iter().map(sure_terms);
+            let first = sets.next().unwrap_or_default();
+            sets.fold(first, |shared, set| shared.intersection(&set).cloned().collect())
+        }
+    }
+}
+
+/// Whether a matter having `terms` surely meets `need`.
+fn met_by(need: &Need, terms: &BTreeSet<String>) -> bool {
+    match need {
+        Need::Term(term) => terms.contains(term),
+        Need::All(needs) => needs.iter().all(|need| met_by(need, terms)),
+        Need::Any(needs) => needs.iter().any(|need| met_by(need, terms)),
+    }
 }
 
 /// Every term `needs` mention, once each.
@@ -345,6 +406,29 @@ mod tests {
             assert_eq!(query_needs(query), Vec::<Need>::new(), "{query:?}");
         }
         assert_eq!(query_needs("AND OR").len(), 2);
+    }
+
+    #[test]
+    fn the_core_alternative_is_implied_by_the_others() {
+        // 拖欠工资: the pairs 拖欠 欠工 工资 imply the words; the word implies its parts.
+        let needs = query_needs("拖欠工资");
+        let Need::Any(alternatives) = &needs[0] else { unreachable!("{needs:?}") };
+        let core_at = core(alternatives).unwrap();
+        let Need::Any(words) = &alternatives[core_at] else { unreachable!("{alternatives:?}") };
+        assert_eq!(
+            words[core(words).unwrap()],
+            Need::All(vec![Need::Term("拖欠".into()), Need::Term("工资".into())])
+        );
+        // 店口镇: the words 店 and 口镇 are not implied by the pairs 店口 口镇, nor the reverse.
+        let needs = query_needs("店口镇");
+        let Need::Any(alternatives) = &needs[0] else { unreachable!("{needs:?}") };
+        assert_eq!(core(alternatives), None);
+        let term = |t: &str| Need::Term(t.into());
+        assert_eq!(core(&[term("ab"), term("ab")]), Some(0));
+        assert_eq!(core(&[term("ab"), term("cd")]), None);
+        assert_eq!(core(&[term("噪音扰民"), term("扰民")]), Some(1));
+        assert_eq!(core(&[term("扰民"), Need::All(vec![term("扰民"), term("x")])]), Some(0));
+        assert_eq!(core(&[term("ab"), term("a")]), None, "no pairs outside Han text");
     }
 
     #[test]

@@ -432,3 +432,53 @@ fn another_schema_is_replaced_by_an_empty_index() {
     index.commit(1).unwrap();
     assert_eq!(index.search(&query("", &["/1/"])).unwrap().total, 1);
 }
+
+#[test]
+fn a_scope_holding_every_matter_is_skipped_and_others_still_apply() {
+    let index = indexed();
+    let mut elsewhere = corpus().remove(0);
+    elsewhere.id = 99;
+    elsewhere.scope = vec!["/2/7/".into()];
+    elsewhere.place_path = "/2/7/".into();
+    index.upsert(&elsewhere).unwrap();
+    index.commit(31).unwrap();
+    // Every matter but 99 lies under /1/: /1/ is a restriction again.
+    assert_eq!(index.search(&query("", &["/1/"])).unwrap().total, 30);
+    assert_eq!(id_set(&index.search(&query("枫源村", &["/1/"])).unwrap()), set(&[1, 6, 14, 23, 25]));
+    assert_eq!(ids(&index.search(&query("枫源村", &["/2/"])).unwrap()), vec![99]);
+    assert_eq!(index.search(&query("", &["/1/", "/2/"])).unwrap().total, 31);
+    // Deleted, it still sits in its segment until a merge: /1/ keeps restricting, correctly.
+    index.delete(99).unwrap();
+    index.commit(32).unwrap();
+    assert_eq!(index.search(&query("", &["/1/"])).unwrap().total, 30);
+    assert_eq!(index.search(&query("", &["/2/"])).unwrap().total, 0);
+}
+
+#[test]
+fn parallel_search_finds_counts_and_ranks_as_one_thread_does() {
+    let index = SearchIndex::in_memory().unwrap();
+    // Several commits: several segments to search side by side.
+    for (batch, matters) in corpus().chunks(7).enumerate() {
+        for matter in matters {
+            index.upsert(matter).unwrap();
+        }
+        index.commit(batch as i64).unwrap();
+    }
+    assert!(index.reader.searcher().segment_readers().len() > 1);
+    let queries =
+        [("拖欠工资", "/1/"), ("枫源村", "/1/5/"), ("噪音", "/1/"), ("", "/1/6/"), ("店口镇", "/1/")];
+    let run = |index: &SearchIndex| -> Vec<(Hits, usize)> {
+        queries
+            .iter()
+            .map(|(text, scope)| {
+                let mut q = query(text, &[scope]);
+                let hits = index.search(&q).unwrap();
+                q.limit = 0;
+                (hits, index.search(&q).unwrap().total)
+            })
+            .collect()
+    };
+    let one = run(&index);
+    assert!(one.iter().all(|(hits, total)| hits.total > 0 && hits.total == *total), "{one:?}");
+    assert_eq!(run(&index.parallel_always()), one);
+}

@@ -35,16 +35,25 @@
 //! Per entry the index keeps its id (8 bytes), the low 16 bits of each of the 128 rows
 //! (256 bytes: enough to re-rank, since two unrelated minima share their low 16 bits once in
 //! 65,536 rows, and band keys are taken from them so that [`LshIndex::remove`] needs no copy of
-//! the signature), an id → slot map entry (about 20 bytes), and one 8-byte cell (32-bit band
-//! key, 32-bit slot) in each band's table. Tables are open-addressed with linear probing and
-//! at most 3/4 full: 32 × 10.7 bytes after [`LshIndex::reserve`], up to 32 × 16 bytes when
-//! grown entry by entry. Measured at 1,000,000 entries after `reserve`: 641 bytes per entry,
-//! 611 MiB of allocations, 662 MiB resident (`examples/similar_bench.rs`). Removed slots are
+//! the signature), an id → slot map entry (about 20 bytes), and in each band's table either an
+//! 8-byte cell of its own (32-bit band key, 32-bit slot) or, when it shares the band key with
+//! other entries, an 8-byte list node under their common cell. Tables are open-addressed with
+//! linear probing and at most 3/4 full. Common phrases make band keys repeat: in the synthetic
+//! register 70 % of a band's entries share their key, and copies of one text share all 32.
+//! Measured at 1,000,000 entries after [`LshIndex::reserve`]: 648 bytes per entry, 618 MiB of
+//! allocations, 661 MiB resident (`examples/similar_bench.rs`). Removed slots and nodes are
 //! reused; tables do not shrink.
+//!
+//! One cell per key rather than per entry: with a cell per entry, the entries of a key formed one
+//! cluster that every insert of that key walked to its end, so keys shared by tens of thousands
+//! of texts (the peers' 17-template corpus in `bench/similar`) made loading quadratic.
 
 use super::SimilarError;
 use super::minhash::{SIGNATURE_LEN, Signature, fmix64};
 use std::collections::HashMap;
+
+/// The most entries an index holds (slots and list nodes are numbered below `CHAINED`).
+pub const MAX_ENTRIES: usize = CHAINED as usize - 2;
 
 /// Bands in the default index.
 pub const DEFAULT_BANDS: usize = 32;
@@ -124,9 +133,12 @@ impl LshIndex {
         (self.bands, self.rows)
     }
 
-    /// Makes room for `additional` more entries without growing (for loading at start-up).
+    /// Makes room for `additional` more entries (for loading at start-up): their rows, ids and
+    /// slots, and band keys for half of them. Entries sharing a band key share its cell (in the
+    /// synthetic register, 70 % of a band's entries share their key with another), so a table
+    /// sized for every entry would stay mostly empty; a table that fills grows by half.
     pub fn reserve(&mut self, additional: usize) {
-        let target = self.slots.len() + additional;
+        let target = self.slots.len() + additional / 2;
         for table in &mut self.tables {
             table.reserve(target);
         }
@@ -151,7 +163,7 @@ impl LshIndex {
     /// Bytes held by the index's own allocations (capacity, not length), without allocator
     /// overhead.
     pub fn heap_bytes(&self) -> usize {
-        let tables: usize = self.tables.iter().map(|t| t.cells.capacity() * 8).sum();
+        let tables: usize = self.tables.iter().map(BandTable::heap_bytes).sum();
         // A hashbrown table: per bucket the (i64, u32) entry padded to 16 bytes and a control
         // byte; buckets are a power of two at least 8/7 of the capacity.
         let map = (self.slots.capacity() * 8 / 7).next_power_of_two() * 17;
@@ -165,7 +177,7 @@ impl LshIndex {
 
     /// Stores `signature` under `id`, replacing what `id` had. Returns whether the id can now
     /// be found: not for the signature of an empty text, which resembles nothing, nor once
-    /// the index holds 4,294,967,295 entries.
+    /// the index holds [`MAX_ENTRIES`] entries.
     pub fn insert(&mut self, id: i64, signature: &Signature) -> bool {
         self.remove(id);
         if signature.is_empty() {
@@ -181,7 +193,7 @@ impl LshIndex {
             }
             None => {
                 let Ok(slot) = u32::try_from(self.ids.len()) else { return false };
-                if slot == u32::MAX {
+                if slot as usize >= MAX_ENTRIES {
                     return false;
                 }
                 self.fingerprints.extend_from_slice(&fp);
@@ -269,17 +281,28 @@ fn band_key(fp: &Fingerprint, band: usize, rows: usize) -> u32 {
     (h >> 32) as u32
 }
 
-/// One band's buckets: an open-addressed multimap from band key to slot. Each cell packs
-/// `key << 32 | slot`; `EMPTY` (slot `u32::MAX`, never used) marks a free cell. A key's home
-/// cell is `key · capacity / 2³²` (keys are uniform hashes), collisions probe forward, and
-/// removal shifts later cells back, so no tombstones accumulate.
+/// One band's buckets: an open-addressed map from band key to the slots under it. Each cell
+/// packs `key << 32 | value`: a value below `CHAINED` is the key's only slot, `CHAINED | node`
+/// the first node of the list in `nodes` that holds the slots of a key several entries share
+/// (near-duplicates; many copies of one text). `EMPTY` marks a free cell. A key's home cell is
+/// `key · capacity / 2³²` (keys are uniform hashes), collisions probe forward, and removal
+/// shifts later cells back, so no tombstones accumulate. Each key has one cell, so a key shared
+/// by thousands of entries costs an insert one probe, not a walk past all of them.
 #[derive(Debug, Clone, Default)]
 struct BandTable {
     cells: Vec<u64>,
+    /// Keys in the table (cells in use).
     len: usize,
+    /// List nodes: a slot and the next node (`NIL` ends the list).
+    nodes: Nodes,
+    /// Nodes to reuse.
+    free: Vec<u32>,
 }
 
 const EMPTY: u64 = u64::MAX;
+/// Marks a cell's value as the head of a list; slots and nodes are below it.
+const CHAINED: u32 = 1 << 31;
+const NIL: u32 = u32::MAX;
 
 impl BandTable {
     fn home(&self, key: u32) -> usize {
@@ -290,7 +313,7 @@ impl BandTable {
         if i + 1 == self.cells.len() { 0 } else { i + 1 }
     }
 
-    /// Grows so that `len` entries keep the table at most 3/4 full.
+    /// Grows so that `len` keys keep the table at most 3/4 full.
     fn reserve(&mut self, len: usize) {
         if len * 4 <= self.cells.len() * 3 {
             return;
@@ -310,7 +333,45 @@ impl BandTable {
         self.cells[i] = cell;
     }
 
+    /// The cell holding `key`.
+    fn cell_of(&self, key: u32) -> Option<usize> {
+        if self.cells.is_empty() {
+            return None;
+        }
+        let mut i = self.home(key);
+        loop {
+            match self.cells[i] {
+                EMPTY => return None,
+                cell if (cell >> 32) as u32 == key => return Some(i),
+                _ => i = self.next(i),
+            }
+        }
+    }
+
+    fn node(&mut self, slot: u32, next: u32) -> u32 {
+        match self.free.pop() {
+            Some(node) => {
+                if let Some(at) = self.nodes.get_mut(node) {
+                    *at = (slot, next);
+                }
+                node
+            }
+            None => self.nodes.push((slot, next)),
+        }
+    }
+
+    fn set(&mut self, i: usize, key: u32, value: u32) {
+        self.cells[i] = u64::from(key) << 32 | u64::from(value);
+    }
+
     fn insert(&mut self, key: u32, slot: u32) {
+        if let Some(i) = self.cell_of(key) {
+            let value = self.cells[i] as u32;
+            let rest = if value & CHAINED == 0 { self.node(value, NIL) } else { value & !CHAINED };
+            let head = self.node(slot, rest);
+            self.set(i, key, CHAINED | head);
+            return;
+        }
         if (self.len + 1) * 4 > self.cells.len() * 3 {
             // Grow by half: the table ends between 1/2 and 3/4 full.
             self.reserve((self.cells.len() * 3 / 2 * 3 / 4).max(self.len + 1));
@@ -320,35 +381,53 @@ impl BandTable {
     }
 
     fn find(&self, key: u32, mut found: impl FnMut(u32)) {
-        if self.cells.is_empty() {
+        let Some(i) = self.cell_of(key) else { return };
+        let value = self.cells[i] as u32;
+        if value & CHAINED == 0 {
+            found(value);
             return;
         }
-        let mut i = self.home(key);
-        loop {
-            let cell = self.cells[i];
-            if cell == EMPTY {
-                return;
-            }
-            if (cell >> 32) as u32 == key {
-                found(cell as u32);
-            }
-            i = self.next(i);
+        let mut node = value & !CHAINED;
+        while let Some((slot, next)) = self.nodes.get(node) {
+            found(slot);
+            node = next;
         }
     }
 
     fn remove(&mut self, key: u32, slot: u32) {
-        if self.cells.is_empty() {
+        let Some(i) = self.cell_of(key) else { return };
+        let value = self.cells[i] as u32;
+        if value & CHAINED == 0 {
+            if value == slot {
+                self.remove_cell(i);
+            }
             return;
         }
-        let target = u64::from(key) << 32 | u64::from(slot);
-        let mut hole = self.home(key);
-        loop {
-            match self.cells[hole] {
-                EMPTY => return,
-                cell if cell == target => break,
-                _ => hole = self.next(hole),
+        let mut head = value & !CHAINED;
+        let (mut previous, mut node) = (NIL, head);
+        while let Some((at, next)) = self.nodes.get(node) {
+            if at == slot {
+                match self.nodes.get_mut(previous) {
+                    Some(before) => before.1 = next,
+                    None => head = next,
+                }
+                self.free.push(node);
+                break;
             }
+            (previous, node) = (node, next);
         }
+        match self.nodes.get(head) {
+            None => self.remove_cell(i),
+            // One slot left: back in the cell.
+            Some((only, NIL)) => {
+                self.free.push(head);
+                self.set(i, key, only);
+            }
+            Some(_) => self.set(i, key, CHAINED | head),
+        }
+    }
+
+    fn remove_cell(&mut self, mut hole: usize) {
         // Backward shift: pull later cells of the cluster into the hole when their home does
         // not lie after it, so every cell stays reachable from its home without a gap.
         let n = self.cells.len();
@@ -363,6 +442,54 @@ impl BandTable {
         }
         self.cells[hole] = EMPTY;
         self.len -= 1;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.cells.capacity() * 8 + self.nodes.heap_bytes() + self.free.capacity() * 4
+    }
+}
+
+/// Nodes in chunks of `NODE_CHUNK`: growing never holds twice the nodes, as a doubling vector
+/// would (lists hold about half of a band's entries in the synthetic register).
+#[derive(Debug, Clone, Default)]
+struct Nodes {
+    chunks: Vec<Box<[(u32, u32)]>>,
+    len: usize,
+}
+
+const NODE_CHUNK: usize = 1 << 14;
+
+impl Nodes {
+    fn get(&self, node: u32) -> Option<(u32, u32)> {
+        let node = node as usize;
+        if node >= self.len {
+            return None;
+        }
+        self.chunks.get(node / NODE_CHUNK).and_then(|chunk| chunk.get(node % NODE_CHUNK)).copied()
+    }
+
+    fn get_mut(&mut self, node: u32) -> Option<&mut (u32, u32)> {
+        let node = node as usize;
+        if node >= self.len {
+            return None;
+        }
+        self.chunks.get_mut(node / NODE_CHUNK).and_then(|chunk| chunk.get_mut(node % NODE_CHUNK))
+    }
+
+    fn push(&mut self, value: (u32, u32)) -> u32 {
+        if self.len == self.chunks.len() * NODE_CHUNK {
+            self.chunks.push(vec![(0, 0); NODE_CHUNK].into_boxed_slice());
+        }
+        let node = self.len;
+        self.len += 1;
+        if let Some(at) = self.get_mut(node as u32) {
+            *at = value;
+        }
+        node as u32
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.chunks.len() * NODE_CHUNK * 8 + self.chunks.capacity() * size_of::<Box<[(u32, u32)]>>()
     }
 }
 
@@ -390,7 +517,8 @@ mod tests {
                 table.insert(key, step);
                 reference.push((key, step));
             }
-            assert_eq!(table.len, reference.len());
+            let keys: std::collections::BTreeSet<u32> = reference.iter().map(|&(k, _)| k).collect();
+            assert_eq!(table.len, keys.len());
         }
         let keys: std::collections::BTreeSet<u32> = reference.iter().map(|&(k, _)| k).collect();
         for key in keys {

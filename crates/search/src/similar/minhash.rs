@@ -69,6 +69,13 @@ pub(super) fn comparable_chars(text: &str) -> Vec<char> {
     normalize(text).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// What similarity compares of a matter, as one string: step 1 of the recipe applied to its
+/// title and body. Its characters' [`SHINGLE_LEN`]-grams are the shingles [`shingles`] hashes,
+/// so a tool outside Rust (a peer benchmark) can shingle exactly the same sets from it.
+pub fn comparable_text(title: &str, body: &str) -> String {
+    comparable_chars(&format!("{title} {body}")).into_iter().collect()
+}
+
 fn shingle_hash(gram: &[char]) -> u64 {
     fmix64(gram.iter().fold(0u64, |h, &c| h.rotate_left(21) ^ u64::from(c)))
 }
@@ -275,6 +282,13 @@ mod tests {
         let mut future = bytes.clone();
         future[0] = 2;
         assert_eq!(Signature::from_bytes(&future), Err(SimilarError::SignatureVersion(2)));
+    }
+
+    #[test]
+    fn similar_comparable_text_is_what_is_shingled() {
+        let text = comparable_text("拖欠工資", "共計１２０００元！ OK");
+        assert_eq!(text, "拖欠工资共计12000元ok");
+        assert_eq!(shingles("", &text, 3), shingles("拖欠工資", "共計１２０００元！ OK", 3));
     }
 
     #[test]
