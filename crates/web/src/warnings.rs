@@ -184,6 +184,9 @@ struct Inner {
     open: HashMap<String, WarningRecord>,
     last_sweep: Option<Timestamp>,
     users: Option<Vec<UserRecord>>,
+    /// Every cluster as of the last sweep, with those the log touched since brought up to date:
+    /// what the board shows, without grouping every matter again per request.
+    clusters: Option<Vec<Cluster>>,
 }
 
 /// The evaluator; one per node, in the app state.
@@ -478,6 +481,14 @@ async fn evaluate(
         })
         .collect();
     let found = clusters(inner.facts.values().filter(in_touched), now, &org, window(rules));
+    match (&touched, &mut inner.clusters) {
+        (None, cache) => *cache = Some(found.clone()),
+        (Some(t), Some(cache)) => {
+            cache.retain(|c| !t.contains(&(c.facts.key.category.clone(), c.facts.key.subject.clone())));
+            cache.extend(found.iter().cloned());
+        }
+        (Some(_), None) => {}
+    }
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for c in found {
         let key = warning::key(&WarningSubject::Cluster(c.facts.key.clone()));
@@ -826,7 +837,11 @@ pub async fn current_clusters(state: &AppState, scope: &Scope) -> Result<Vec<Clu
     let rules = rules(state).await?;
     let org = state.org();
     let now = state.clock.now();
-    let mut found: Vec<Cluster> = clusters(inner.facts.values(), now, &org, window(&rules))
+    let all = match &inner.clusters {
+        Some(cached) => cached.clone(),
+        None => clusters(inner.facts.values(), now, &org, window(&rules)),
+    };
+    let mut found: Vec<Cluster> = all
         .into_iter()
         .filter(|c| org.path(c.unit).is_some_and(|p| scope.covers(&p)) && c.facts.open())
         .collect();
