@@ -999,6 +999,8 @@ async fn the_warning_journey_in_chromium() {
     // 3. The evaluator raises a yellow cluster warning: on the workbench and the board.
     j.go("/warnings").await;
     j.reload_until("//table[@id='warnings']//a[contains(@class, 'lv-yellow')]").await;
+    // The response is written just after the raise: the owner follows within a moment.
+    j.reload_until("//table[@id='warnings']//td[contains(., '何建军')]").await;
     let board = j.body().await;
     assert!(board.contains("同一项目：枫桥镇中心幼儿园新建工程"), "the cluster's subject");
     assert!(board.contains("同一项目30日内5件相似事项（≥5件）"), "why it fired");
