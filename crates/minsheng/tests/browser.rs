@@ -1051,7 +1051,7 @@ async fn the_warning_journey_in_chromium() {
     j.go("/admin/warnings").await;
     j.fill("input[name='r0_min']", "3").await;
     j.click("button[name='action'][value='preview']").await;
-    let page = j.wait_for("rules-preview").await;
+    let page = j.wait_for("id=\"rules-preview\"").await;
     assert!(page.contains("同一项目30日内5件相似事项（≥3件）"), "what the edit would fire");
     j.shot("warning-rules-preview").await;
     j.fill("input[name='r0_min']", "1").await;
