@@ -124,6 +124,11 @@ impl OrgTree {
         self.units.get(&id)
     }
 
+    /// The unit at the top of the tree (the county), if there is one.
+    pub fn root(&self) -> Option<UnitId> {
+        self.iter().find(|u| u.parent_id.is_none()).map(|u| u.id)
+    }
+
     pub fn contains(&self, id: UnitId) -> bool {
         self.units.contains_key(&id)
     }

@@ -17,6 +17,12 @@ use std::time::Duration;
 /// The system's user id in the event log: timers fire as no person.
 pub const SYSTEM: UserId = UserId(0);
 
+/// The system as an actor: what fires on its own (timers, warnings' responses) acts as no
+/// person, with the administrator's reach from the top of the tree.
+pub fn system_actor(org: &minsheng_domain::OrgTree) -> Actor {
+    Actor { user_id: SYSTEM, role: Role::Admin, unit_id: org.root().unwrap_or(minsheng_domain::UnitId(0)) }
+}
+
 /// What one tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tick {
@@ -51,9 +57,7 @@ pub async fn tick(state: &AppState, batch: u32) -> Result<Tick, StoreError> {
     let due = state.store.due_timers(now, batch).await?;
     let mut report = Tick { due: due.len(), ..Tick::default() };
     let known = state.knowledge(state.org());
-    let root =
-        known.org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id).unwrap_or(minsheng_domain::UnitId(0));
-    let system = Actor { user_id: SYSTEM, role: Role::Admin, unit_id: root };
+    let system = system_actor(&known.org);
     let ctx = known.ctx(system, now);
     // Decide every due matter, then commit them together: one group commit a tick.
     let mut appends = vec![];

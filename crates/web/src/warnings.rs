@@ -25,7 +25,7 @@ use minsheng_domain::warning::{
     self, Change, ClusterFacts, ClusterKey, ClusterMember, Detail, Figures, Firing, Happening, LOOKBACK_DAYS,
     Level, MatterFacts, Overdue, Response, Rules, Subject, WarningSubject,
 };
-use minsheng_domain::{Actor, Matter, MatterId, OrgTree, Role, Status, UnitId, UserId};
+use minsheng_domain::{Matter, MatterId, OrgTree, Role, Status, UnitId, UserId};
 use minsheng_store::{
     Append, MatterFilter, Page, Scope, StoreError, UserRecord, WarningEntry, WarningRecord,
 };
@@ -700,7 +700,7 @@ async fn respond(
         }
         Response::CommandCentre => {
             own(state, inner, &mut w, &heads, warning::LEADER_DEADLINE_DAYS, now, &mut said).await?;
-            let root = org.iter().find(|u| u.parent_id.is_none()).map(|u| u.id);
+            let root = org.root();
             if w.detail.coordinator.is_none()
                 && let Some(root) = root
             {
@@ -801,8 +801,7 @@ async fn assign_leader(
             return Ok(false);
         }
         let known = state.knowledge(state.org());
-        let root = known.org.iter().find(|u| u.parent_id.is_none()).map_or(UnitId(0), |u| u.id);
-        let system = Actor { user_id: SYSTEM, role: Role::Admin, unit_id: root };
+        let system = crate::scheduler::system_actor(&known.org);
         let cmd =
             Command::AssignLeader { leader_id: leader.0, due, note: Some(note.chars().take(500).collect()) };
         let events = match command::decide(&matter, &cmd, &known.ctx(system, now)) {

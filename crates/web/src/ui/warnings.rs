@@ -8,13 +8,15 @@ use super::error::UiError;
 use super::i18n::Tr;
 use super::pages::{china_time, deadline_time};
 use super::session::Staff;
-use crate::api::warnings::{ClusterView, Preview, WarningParams, WarningView, preview_of, save_rules, views};
+use crate::api::warnings::{
+    ClusterView, Preview, SubjectView, WarningParams, WarningView, preview_of, save_rules, views,
+};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use minsheng_domain::warning::{Condition, Level, Rules};
+use minsheng_domain::warning::{Condition, Figures, Level, Rules};
 use minsheng_domain::{OrgTree, UnitId};
 use minsheng_store::{Scope, WarningFilter};
 use std::collections::HashMap;
@@ -36,10 +38,11 @@ pub struct Row {
     pub note: String,
 }
 
-fn subject_words(tr: Tr, v: &WarningView) -> String {
-    match v.subject.kind {
-        "matter" => tr.t1("warning-subject-matter", "id", v.subject.name.clone()),
-        kind => format!("{}：{}", tr.t(&format!("warning-subject-{kind}")), v.subject.name),
+/// `事项 #42`, `同一项目：…`, `同一属地：枫桥镇 / 枫源村`.
+fn subject_words(tr: Tr, s: &SubjectView) -> String {
+    match s.kind {
+        "matter" => tr.t1("warning-subject-matter", "id", s.name.clone()),
+        kind => format!("{}：{}", tr.t(&format!("warning-subject-{kind}")), s.name),
     }
 }
 
@@ -48,7 +51,7 @@ fn row(tr: Tr, v: &WarningView) -> Row {
         id: v.id,
         level: v.level.as_str(),
         label: tr.of("level", v.level.as_str()),
-        subject: subject_words(tr, v),
+        subject: subject_words(tr, &v.subject),
         unit: v.unit_name.clone(),
         age: v.age_days,
         reason: v.reason.clone(),
@@ -144,7 +147,7 @@ fn cluster_row(tr: Tr, state: &AppState, c: &ClusterView) -> ClusterRow {
     let catalogue = state.catalogue();
     let category = c.subject.category.clone().unwrap_or_default();
     ClusterRow {
-        subject: format!("{}：{}", tr.t(&format!("warning-subject-{}", c.subject.kind)), c.subject.name),
+        subject: subject_words(tr, &c.subject),
         category: catalogue.get(&category).map(|k| tr.category(k)).unwrap_or(category),
         unit: c.unit_name.clone(),
         size: c.figures.size,
@@ -234,7 +237,8 @@ pub struct One {
     pub notified: String,
     pub coordinator: String,
     pub close_note: String,
-    pub figures: Option<ClusterRow>,
+    pub figures: Option<Figures>,
+    pub amount: String,
     pub log: Vec<(String, String, &'static str, String)>,
 }
 
@@ -275,18 +279,8 @@ pub async fn one(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
             (m.0, title, status)
         })
         .collect();
-    let figures = w.detail.figures.as_ref().map(|f| ClusterRow {
-        subject: String::new(),
-        category: String::new(),
-        unit: String::new(),
-        size: f.size,
-        before: f.before,
-        open: f.open,
-        people: f.people,
-        amount: yuan(f.amount_fen),
-        window: f.window_days,
-        members: vec![],
-    });
+    let amount = w.detail.figures.as_ref().map(|f| yuan(f.amount_fen)).unwrap_or_default();
+    let figures = w.detail.figures.clone();
     let page = One {
         frame: frame(&staff, &format!("/warnings/{id}")),
         rules: v.rules.join("、"),
@@ -296,6 +290,7 @@ pub async fn one(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
         w: row(tr, &v),
         members,
         figures,
+        amount,
         log: log
             .iter()
             .map(|e| {
@@ -523,13 +518,7 @@ pub async fn rules_post(
                 .items
                 .iter()
                 .take(30)
-                .map(|l| {
-                    let subject = match l.subject.kind {
-                        "matter" => tr.t1("warning-subject-matter", "id", l.subject.name.clone()),
-                        kind => format!("{}：{}", tr.t(&format!("warning-subject-{kind}")), l.subject.name),
-                    };
-                    (l.level.as_str(), subject, l.reason.clone())
-                })
+                .map(|l| (l.level.as_str(), subject_words(tr, &l.subject), l.reason.clone()))
                 .collect();
             page.preview = Some(p);
         }
@@ -537,6 +526,11 @@ pub async fn rules_post(
         Err(e) => return UiError::new(tr, e).into_response(),
     }
     render(tr, &page)
+}
+
+/// A warning as one line of a banner or a card: (id, level, `黄色预警（Ⅱ级，较重）：why`).
+fn banner(w: &minsheng_store::WarningRecord) -> (i64, &'static str, String) {
+    (w.id, w.level.as_str(), format!("{}：{}", w.level.label(), w.detail.reason))
 }
 
 /// The open warnings about a matter, for its page: (id, level, label, reason).
@@ -547,10 +541,7 @@ pub async fn of_matter(
 ) -> Vec<(i64, &'static str, String)> {
     let filter = WarningFilter { open: Some(true), matter: Some(id), limit: 20, ..WarningFilter::default() };
     match state.store.warnings(scope, &filter).await {
-        Ok(ws) => ws
-            .iter()
-            .map(|w| (w.id, w.level.as_str(), format!("{}：{}", w.level.label(), w.detail.reason)))
-            .collect(),
+        Ok(ws) => ws.iter().map(banner).collect(),
         Err(e) => {
             tracing::warn!(error = %e, "a matter's warnings could not be read");
             vec![]
@@ -564,10 +555,7 @@ pub async fn in_scope(state: &AppState, scope: &Scope, limit: usize) -> Vec<(i64
     match state.store.warnings(scope, &filter).await {
         Ok(mut ws) => {
             ws.sort_by_key(|w| (std::cmp::Reverse(w.level), std::cmp::Reverse(w.id)));
-            ws.iter()
-                .take(limit)
-                .map(|w| (w.id, w.level.as_str(), format!("{}：{}", w.level.label(), w.detail.reason)))
-                .collect()
+            ws.iter().take(limit).map(banner).collect()
         }
         Err(e) => {
             tracing::warn!(error = %e, "the open warnings could not be read");
