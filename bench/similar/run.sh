@@ -13,7 +13,7 @@
 #     recipe; installed into a venv under CACHE when missing): build, then the queries one at a
 #     time, end to end (MinHash of the text + lsh.query, all candidates returned);
 #  3. ours (`crates/search/examples/similar_peer.rs`): build, then the same queries one at a time,
-#     end to end (text → signature → every stored id estimated ≥ T − 0.05, ranked), then exact
+#     end to end (text → signature → every stored id estimated ≥ T − 2σ(T), σ(T) = √(T(1−T)/128), ranked), then exact
 #     Jaccard of the first R queries against every stored text, and recall and precision of both;
 #  4. a table per threshold with the ratio (bench/similar/report.py).
 # Thresholds: 0.5 (our module's) and 0.8 (the anchors'). Each query pass runs at least R queries,

@@ -16,18 +16,22 @@
 //! 3. `bench DIR R BUDGET_S T...` builds our index over the stored texts (signatures on all
 //!    cores, inserted after `LshIndex::reserve`), then for each threshold T times the queries
 //!    one at a time on one thread, end to end: text → signature → every stored id with an
-//!    estimated similarity ≥ T − 0.05 (the margin `lsh.rs` documents for finding the pairs ≥ T),
+//!    estimated similarity ≥ T − 2σ(T) (the margin `lsh.rs` documents for finding the pairs ≥ T),
 //!    ranked; at least R queries and then as many as BUDGET_S seconds allow. Then exact Jaccard
 //!    of the first R queries against every stored text (an inverted index over the shingles,
 //!    spot-checked against [`jaccard`]), and recall and precision against it of ours (at
-//!    estimate ≥ T − 0.05 and ≥ T) and of datasketch's candidates. Prints `RESULT {json}` lines.
+//!    estimate ≥ T − 2σ(T) and ≥ T) and of datasketch's candidates. Prints `RESULT {json}` lines.
 //!
 //!   cargo run --release -p minsheng-search --example similar_peer -- prepare-register /tmp/s 1000000 10000
+//!
+//! `BANDING=BxR` (e.g. `32x3`) builds the index with another banding, to compare.
 
 #[path = "../src/similar/synthetic.rs"]
 mod synthetic;
 
-use minsheng_search::similar::{LshIndex, SHINGLE_LEN, Signature, comparable_text, jaccard, shingles};
+use minsheng_search::similar::{
+    LshIndex, SHINGLE_LEN, SIGNATURE_LEN, Signature, comparable_text, jaccard, shingles,
+};
 use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -37,8 +41,16 @@ use synthetic::{Rng, complaint, document, near_duplicate};
 type Error = Box<dyn std::error::Error>;
 
 const SEED: u64 = 0x5EED;
-/// What we query below a threshold to find the pairs at or above it (see `lsh.rs`).
-const MARGIN: f64 = 0.05;
+/// What we query below a threshold to find the pairs at or above it: two standard errors of
+/// the estimate there, 2·√(T(1−T)/128) (0.088 at 0.5, 0.071 at 0.8; see `lsh.rs`).
+fn margin(threshold: f64) -> f64 {
+    2.0 * (threshold * (1.0 - threshold) / SIGNATURE_LEN as f64).sqrt()
+}
+
+/// The estimate a lookup for the pairs ≥ `threshold` asks for.
+fn asked_below(threshold: f64) -> f64 {
+    (threshold - margin(threshold)).max(0.0)
+}
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -176,7 +188,13 @@ fn bench(dir: &Path, recall_queries: usize, budget_s: f64, thresholds: &[f64]) -
     // Build: signatures on all cores in batches (no more than a batch of them alive), inserted
     // on one thread into an index reserved for all of them, as the server loads its own.
     let rss_before = rss_mib("VmRSS:");
-    let mut index = LshIndex::new();
+    let mut index = match std::env::var("BANDING") {
+        Ok(b) => {
+            let (b, r) = b.split_once('x').ok_or("BANDING=BxR")?;
+            LshIndex::with_banding(b.parse()?, r.parse()?)?
+        }
+        Err(_) => LshIndex::new(),
+    };
     index.reserve(n);
     let (mut signing, mut inserting, mut mismatched) = (Duration::ZERO, Duration::ZERO, 0usize);
     for start in (0..n).step_by(1 << 16) {
@@ -215,7 +233,7 @@ fn bench(dir: &Path, recall_queries: usize, budget_s: f64, thresholds: &[f64]) -
     // Queries, one thread, end to end; the found ids of the first `recall_queries` kept.
     let mut found_at: HashMap<String, Vec<Vec<(i64, f64)>>> = HashMap::new();
     for &threshold in thresholds {
-        let asked = (threshold - MARGIN).max(0.0);
+        let asked = asked_below(threshold);
         let (mut latencies, mut kept, mut matches) = (Vec::new(), Vec::new(), 0usize);
         let started = Instant::now();
         for (q, (count, text)) in queries.iter().enumerate() {
@@ -284,7 +302,7 @@ fn bench(dir: &Path, recall_queries: usize, budget_s: f64, thresholds: &[f64]) -
         let true_pairs: usize = true_sets.iter().map(Vec::len).sum();
         let with_pairs = true_sets.iter().filter(|set| !set.is_empty()).count();
         let found = found_at.get(&format!("{threshold}")).ok_or("no queries timed")?;
-        for (label, floor) in [("ours", threshold - MARGIN), ("ours_at_T", threshold)] {
+        for (label, floor) in [("ours", asked_below(threshold)), ("ours_at_T", threshold)] {
             let returned: Vec<Vec<i64>> = found
                 .iter()
                 .map(|pairs| {

@@ -3,8 +3,8 @@
 //! why two matters match. A pure library: the server computes a [`Signature`] when a matter is
 //! registered or edited, persists [`Signature::to_bytes`] and keeps an [`LshIndex`] in memory.
 //!
-//! - [`minhash`] owns the signature recipe: the shingles of a matter, their hash, the 128 seeded
-//!   hash functions, the persisted byte form and the Jaccard estimate.
+//! - [`minhash`] owns the signature recipe: the shingles of a matter, their hash, the sketch that
+//!   fills the 128 rows, the persisted byte form and the Jaccard estimate.
 //! - [`lsh`] owns the banded index and its defaults (the S-curve and why 32 bands of 3 rows).
 //! - [`shared`] owns [`shared_words`], the longest phrases two matters have in common.
 //!

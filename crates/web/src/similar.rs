@@ -7,9 +7,10 @@
 
 use minsheng_domain::party::PartyRole;
 use minsheng_domain::{Matter, MatterId};
-use minsheng_search::similar::{LshIndex, Signature, shared_words};
+use minsheng_search::similar::{LshIndex, Signature, SimilarError, shared_words};
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 
 /// Matters at least this similar (estimated Jaccard of character 3-grams) are shown.
@@ -19,6 +20,9 @@ pub const THRESHOLD: f64 = 0.3;
 pub struct Similarity {
     lsh: RwLock<LshIndex>,
     file: Mutex<Option<std::fs::File>>,
+    /// `signatures.bin` held signatures of an older recipe: every matter must be signed
+    /// again (the search follower rebuilds; see `search::catch_up`).
+    outdated: AtomicBool,
 }
 
 /// One record of `signatures.bin`: the matter id, then the signature's bytes with their length.
@@ -37,13 +41,18 @@ impl Similarity {
     pub fn open(dir: Option<&PathBuf>) -> std::io::Result<Self> {
         let mut lsh = LshIndex::new();
         let Some(dir) = dir else {
-            return Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(None) });
+            return Ok(Self {
+                lsh: RwLock::new(lsh),
+                file: Mutex::new(None),
+                outdated: AtomicBool::new(false),
+            });
         };
         std::fs::create_dir_all(dir)?;
         let path = dir.join("signatures.bin");
         // Read record by record: the file (half a gigabyte at a million matters) is never held
         // in memory beside the index it fills.
         let mut at: u64 = 0;
+        let mut outdated = false;
         if path.exists() {
             let file = std::fs::File::open(&path)?;
             let size = file.metadata()?.len();
@@ -63,8 +72,12 @@ impl Similarity {
                 if reader.read_exact(&mut raw).is_err() {
                     break;
                 }
-                if let Ok(signature) = Signature::from_bytes(&raw) {
-                    lsh.insert(id, &signature);
+                match Signature::from_bytes(&raw) {
+                    Ok(signature) => {
+                        lsh.insert(id, &signature);
+                    }
+                    Err(SimilarError::SignatureVersion(_)) => outdated = true,
+                    Err(_) => {}
                 }
                 at += 10 + len as u64;
             }
@@ -73,7 +86,12 @@ impl Similarity {
         file.set_len(at)?;
         let mut file = file;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
-        Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(Some(file)) })
+        Ok(Self { lsh: RwLock::new(lsh), file: Mutex::new(Some(file)), outdated: AtomicBool::new(outdated) })
+    }
+
+    /// Whether the file held signatures of an older recipe (until [`Similarity::clear`]).
+    pub fn outdated(&self) -> bool {
+        self.outdated.load(Ordering::Acquire)
     }
 
     /// Forgets every signature (they belonged to another database's matters).
@@ -87,6 +105,7 @@ impl Similarity {
         if let Ok(mut lsh) = self.lsh.write() {
             *lsh = LshIndex::new();
         }
+        self.outdated.store(false, Ordering::Release);
         Ok(())
     }
 
@@ -182,4 +201,39 @@ pub fn why(
 /// `某某建筑公司 ` and `某某建築公司` name one subject.
 pub fn subject_name(name: &str) -> String {
     minsheng_search::text::normalize(name).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file from a build with another signature recipe is noticed, not loaded: the search
+    /// follower then signs every matter again.
+    #[test]
+    fn signatures_of_an_older_recipe_are_signed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let current = Signature::of_matter("小区电梯长期故障", "物业公司拒不维修。");
+        let mut old = current.to_bytes();
+        old[0] = minsheng_search::similar::minhash::FORMAT_VERSION - 1;
+        let mut file = record(7, &current);
+        let mut stale = Vec::new();
+        stale.extend_from_slice(&8i64.to_le_bytes());
+        stale.extend_from_slice(&(old.len() as u16).to_le_bytes());
+        stale.extend_from_slice(&old);
+        file.extend_from_slice(&stale);
+        std::fs::write(path.join("signatures.bin"), &file).unwrap();
+
+        let similar = Similarity::open(Some(&path)).unwrap();
+        assert!(similar.outdated());
+        assert!(similar.contains(MatterId(7)) && !similar.contains(MatterId(8)));
+        similar.clear().unwrap();
+        assert!(!similar.outdated() && !similar.contains(MatterId(7)));
+        assert_eq!(std::fs::metadata(path.join("signatures.bin")).unwrap().len(), 0);
+
+        // A file of current signatures is not outdated.
+        std::fs::write(path.join("signatures.bin"), record(7, &current)).unwrap();
+        let similar = Similarity::open(Some(&path)).unwrap();
+        assert!(!similar.outdated() && similar.contains(MatterId(7)));
+    }
 }

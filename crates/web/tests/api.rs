@@ -3139,6 +3139,49 @@ async fn similar_matters_are_offered_with_why(app: &App) {
     assert_eq!(draft_b["items"].as_array().unwrap().len(), 0, "{draft_b}");
 }
 
+/// A node whose `signatures.bin` was written with an older signature recipe (an upgrade)
+/// does not compare old signatures with new ones: it rebuilds its index and signs every matter
+/// again, and similar matters are found as before.
+async fn signatures_of_an_older_recipe_are_signed_again(app: &App) {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings { search_dir: Some(dir.path().to_path_buf()), ..Settings::default() };
+    let url = &app.db.as_ref().unwrap().url;
+    let load = || async {
+        let store = minsheng_store::open(url).await.unwrap();
+        AppState::load(store, Arc::new(SystemClock), settings.clone()).await.unwrap()
+    };
+    let (title, body) =
+        ("枫源村自来水管爆裂", "枫源村村口自来水主管爆裂三天无人维修，全村停水，请求尽快抢修。");
+    let mut ids = vec![];
+    for _ in 0..2 {
+        ids.push(matter_with(app, "clerk_a", "village_a", "request", "environment", title, body).await);
+    }
+    let node = load().await;
+    minsheng_web::search::catch_up(&node, 50, true).await.unwrap();
+    let found = |node: &AppState| -> Vec<i64> {
+        node.similar.candidates(title, body, 100).into_iter().map(|(id, _)| id.0).collect()
+    };
+    assert!(ids.iter().all(|id| found(&node).contains(id)), "{:?}", found(&node));
+    drop(node);
+
+    // Every record as an older build wrote it: same length, an older version byte.
+    let path = dir.path().join("signatures.bin");
+    let mut file = std::fs::read(&path).unwrap();
+    let mut at = 0;
+    while at + 10 <= file.len() {
+        let len = usize::from(u16::from_le_bytes([file[at + 8], file[at + 9]]));
+        file[at + 10] = minsheng_search::similar::minhash::FORMAT_VERSION - 1;
+        at += 10 + len;
+    }
+    std::fs::write(&path, &file).unwrap();
+    let node = load().await;
+    assert!(node.similar.outdated());
+    assert!(found(&node).is_empty(), "old signatures are not compared");
+    minsheng_web::search::catch_up(&node, 50, true).await.unwrap();
+    assert!(!node.similar.outdated());
+    assert!(ids.iter().all(|id| found(&node).contains(id)), "{:?}", found(&node));
+}
+
 /// A second app node on the same database keeps its own index and finds what the first
 /// registered: each node follows the shared log.
 async fn every_node_finds_what_another_registered(app: &App) {
@@ -3175,6 +3218,7 @@ on_both_engines!(
     App;
     matters_are_found_by_their_words,
     every_node_finds_what_another_registered,
+    signatures_of_an_older_recipe_are_signed_again,
     similar_matters_are_offered_with_why,
     operations_endpoints,
     tokens_and_languages,

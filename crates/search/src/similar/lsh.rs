@@ -10,55 +10,72 @@
 //! P(s) = 1 − (1 − s^R)^B
 //! ```
 //!
-//! an S-curve rising around (1/B)^(1/R). The default is tuned for a threshold of 0.5:
-//! **B = 32 bands of R = 3 rows** (96 of the 128 rows; all 128 still count in the estimate
-//! that ranks the candidates).
+//! an S-curve rising around (1/B)^(1/R). The default is **B = 32 bands of R = 4 rows**, all
+//! 128 rows:
 //!
-//! | s        | 0.05   | 0.1   | 0.2   | 0.3   | 0.4   | 0.5       | 0.6   | 0.7   |
-//! |----------|--------|-------|-------|-------|-------|-----------|-------|-------|
-//! | 32 × 3   | 0.004  | 0.032 | 0.227 | 0.584 | 0.880 | **0.986** | 1.000 | 1.000 |
-//! | 32 × 4   | 0.0002 | 0.003 | 0.050 | 0.229 | 0.564 | 0.873     | 0.988 | 1.000 |
-//! | 64 × 2   | 0.148  | 0.474 | 0.927 | 0.998 | 1.000 | 1.000     | 1.000 | 1.000 |
-//! | 42 × 3   | 0.005  | 0.041 | 0.286 | 0.683 | 0.938 | 0.996     | 1.000 | 1.000 |
+//! | s        | 0.1   | 0.2   | 0.3   | 0.4   | 0.5       | 0.55  | 0.6   | 0.7   |
+//! |----------|-------|-------|-------|-------|-----------|-------|-------|-------|
+//! | 32 × 4   | 0.003 | 0.050 | 0.229 | 0.564 | **0.873** | 0.954 | 0.988 | 1.000 |
+//! | 32 × 3   | 0.032 | 0.227 | 0.584 | 0.880 | 0.986     | 0.998 | 1.000 | 1.000 |
+//! | 25 × 5   | 0.000 | 0.008 | 0.059 | 0.228 | 0.552     | 0.730 | 0.870 | 0.990 |
 //!
-//! The two splits that use all 128 rows both fail: 32 × 4 finds only 87 % of the pairs at 0.5,
-//! and 64 × 2 makes nearly every pair of complaints about the same kind of problem (s ≈ 0.2) a
-//! candidate. With R = 3, 1 − 0.875^B ≥ 0.95 needs B ≥ 23; 32 bands leave a margin (98.6 % at
-//! exactly 0.5, 99.7 % at 0.55) with a quarter fewer candidates, less memory and less time than
-//! the 42 bands that would use every row. Recall is then limited by the estimate, not the
-//! bands: a pair right at the threshold has an estimate with standard error 0.044 around it,
-//! so [`LshIndex::query`] returns such a pair about half the time; callers who want those pass
-//! a lower threshold (at 0.45, the synthetic benchmark recalls 99.6 % of the pairs ≥ 0.5).
+//! A re-filing of a complaint scores 0.6–0.95, where 32 × 4 finds 99 %–100 % of the pairs;
+//! only pairs within a few hundredths of 0.5 are missed more often (the synthetic register in
+//! the tests: candidate recall 0.999 over all pairs ≥ 0.5, 0.986 in [0.5, 0.6)). What it buys
+//! is what kills throughput: complaints of one kind share boilerplate (s ≈ 0.1–0.3), and
+//! every such pair that becomes a candidate costs a random read of its fingerprint. 32 × 3
+//! made 22 % of the pairs at 0.2 candidates — 2,600 a lookup among a million complaints, which
+//! took 0.8 ms to check; 32 × 4 makes 5 % of them candidates. 25 × 5 (datasketch's choice for
+//! 0.5) would be cheaper still but finds only 55 % of the pairs at 0.5 and 87 % at 0.6.
+//!
+//! Recall is limited by the estimate as well as the bands: a pair right at a threshold T has an
+//! estimate with standard error σ(T) = √(T(1−T)/128) around it (0.044 at 0.5, 0.035 at 0.8), so
+//! [`LshIndex::query`] at T returns such a pair about half the time. Callers who want the pairs
+//! ≥ T ask for T − 2σ(T) and read the estimate.
+//!
+//! # Groups
+//!
+//! Entries with the same fingerprint (the same text, or texts whose signatures agree: mass
+//! letters, a petition copied by many people) share one *group*: one fingerprint, one place
+//! in each band, and the list of their ids. Candidates are groups, so a text copied ten
+//! thousand times costs a lookup one check, not ten thousand; the peers' 17-template corpus
+//! in `bench/similar` (a million texts, 22,386 distinct) is where this matters.
 //!
 //! # Memory
 //!
-//! Per entry the index keeps its id (8 bytes), the low 16 bits of each of the 128 rows
-//! (256 bytes: enough to re-rank, since two unrelated minima share their low 16 bits once in
-//! 65,536 rows, and band keys are taken from them so that [`LshIndex::remove`] needs no copy of
-//! the signature), an id → slot map entry (about 20 bytes), and in each band's table either an
-//! 8-byte cell of its own (32-bit band key, 32-bit slot) or, when it shares the band key with
-//! other entries, an 8-byte list node under their common cell. Tables are open-addressed with
-//! linear probing and at most 3/4 full. Common phrases make band keys repeat: in the synthetic
-//! register 70 % of a band's entries share their key, and copies of one text share all 32.
-//! Measured at 1,000,000 entries after [`LshIndex::reserve`]: 648 bytes per entry, 618 MiB of
-//! allocations, 661 MiB resident (`examples/similar_bench.rs`). Removed slots and nodes are
-//! reused; tables do not shrink.
+//! Per group the index keeps the low 8 bits of each of the 128 rows (128 bytes: enough to
+//! rank, since unrelated minima share their low 8 bits once in 256 rows, which lifts an
+//! estimate at 0.5 by 0.002 on average, and band keys are taken from them so that removal
+//! needs no copy of the signature), its members (32 bytes; more ids on the heap when a text
+//! has copies), in each band's table either an 8-byte cell of its own (32-bit band key,
+//! 32-bit group) or a 4-byte place in the list of the groups that share its band key, and a
+//! fingerprint → group map entry for finding copies (about 20 bytes). Per id: an id → group
+//! map entry (about 20 bytes). Tables are open-addressed with linear probing and at most 3/4
+//! full; lists are contiguous, so a lookup reads each band's candidates in one run. Removed
+//! groups and lists are reused; tables do not shrink. Measured figures are in
+//! `bench/README.md` (`examples/similar_bench.rs`).
 //!
-//! One cell per key rather than per entry: with a cell per entry, the entries of a key formed one
-//! cluster that every insert of that key walked to its end, so keys shared by tens of thousands
-//! of texts (the peers' 17-template corpus in `bench/similar`) made loading quadratic.
+//! # Lookups
+//!
+//! A lookup marks the groups it has seen in a per-thread array of generation stamps (one
+//! `u32` per group, reused across lookups) rather than collecting and sorting every band's
+//! list, and reads all candidates before comparing any, so that their fingerprints are
+//! fetched from memory side by side.
 
 use super::SimilarError;
 use super::minhash::{SIGNATURE_LEN, Signature, fmix64};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
-/// The most entries an index holds (slots and list nodes are numbered below `CHAINED`).
+/// The most distinct fingerprints an index holds (groups and lists are numbered below
+/// `CHAINED`).
 pub const MAX_ENTRIES: usize = CHAINED as usize - 2;
 
 /// Bands in the default index.
 pub const DEFAULT_BANDS: usize = 32;
 /// Rows per band in the default index.
-pub const DEFAULT_ROWS: usize = 3;
+pub const DEFAULT_ROWS: usize = 4;
 
 /// The probability `1 − (1 − s^R)^B` that two signatures of Jaccard index `similarity` share
 /// at least one of `bands` bands of `rows` rows.
@@ -68,15 +85,36 @@ pub fn collision_probability(similarity: f64, bands: usize, rows: usize) -> f64 
     1.0 - (1.0 - similarity.powi(rows)).powi(bands)
 }
 
-/// The low 16 bits of a signature's rows: what the index keeps and compares.
-type Fingerprint = [u16; SIGNATURE_LEN];
+/// The low 8 bits of a signature's rows: what the index keeps and compares.
+type Fingerprint = [u8; SIGNATURE_LEN];
 
 fn fingerprint(signature: &Signature) -> Fingerprint {
     let mut fp = [0; SIGNATURE_LEN];
     for (f, &row) in fp.iter_mut().zip(signature.rows()) {
-        *f = row as u16;
+        *f = row as u8;
     }
     fp
+}
+
+/// A 64-bit hash of a whole fingerprint, to find the group of a copy.
+fn fingerprint_hash(fp: &Fingerprint) -> u64 {
+    fp.chunks(8).fold(0, |h, chunk| fmix64(h ^ chunk.iter().fold(0u64, |w, &r| (w << 8) | u64::from(r))))
+}
+
+/// The ids of a group, ascending.
+#[derive(Debug, Clone)]
+enum Members {
+    One(i64),
+    Many(Vec<i64>),
+}
+
+impl Members {
+    fn as_slice(&self) -> &[i64] {
+        match self {
+            Members::One(id) => std::slice::from_ref(id),
+            Members::Many(ids) => ids,
+        }
+    }
 }
 
 /// Near-duplicate lookup over signatures: banded buckets to find candidates, the kept rows to
@@ -86,11 +124,14 @@ pub struct LshIndex {
     bands: usize,
     rows: usize,
     tables: Vec<BandTable>,
-    /// `SIGNATURE_LEN` values per slot.
-    fingerprints: Vec<u16>,
-    /// The id in each slot; meaningless for free slots.
-    ids: Vec<i64>,
+    /// `SIGNATURE_LEN` values per group.
+    fingerprints: Vec<u8>,
+    /// The ids of each group; `Many(vec![])` for a free group.
+    members: Vec<Members>,
     free: Vec<u32>,
+    /// Fingerprint hash → group, for the groups of copies.
+    by_fingerprint: HashMap<u64, u32>,
+    /// Id → group.
     slots: HashMap<i64, u32>,
 }
 
@@ -98,6 +139,36 @@ impl Default for LshIndex {
     fn default() -> Self {
         LshIndex::new()
     }
+}
+
+/// A lookup's working memory, kept per thread: the stamp of each group seen by the current
+/// lookup, and its candidates.
+#[derive(Default)]
+struct Scratch {
+    stamps: Vec<u32>,
+    generation: u32,
+    candidates: Vec<u32>,
+    keys: Vec<u32>,
+}
+
+impl Scratch {
+    /// Starts a lookup over `groups` groups: returns its generation.
+    fn start(&mut self, groups: usize) -> u32 {
+        if self.stamps.len() < groups {
+            self.stamps.resize(groups, 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamps.fill(0);
+            self.generation = 1;
+        }
+        self.candidates.clear();
+        self.generation
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl LshIndex {
@@ -108,8 +179,9 @@ impl LshIndex {
             rows: DEFAULT_ROWS,
             tables: (0..DEFAULT_BANDS).map(|_| BandTable::default()).collect(),
             fingerprints: Vec::new(),
-            ids: Vec::new(),
+            members: Vec::new(),
             free: Vec::new(),
+            by_fingerprint: HashMap::new(),
             slots: HashMap::new(),
         }
     }
@@ -133,27 +205,32 @@ impl LshIndex {
         (self.bands, self.rows)
     }
 
-    /// Makes room for `additional` more entries (for loading at start-up): their rows, ids and
-    /// slots, and band keys for half of them. Entries sharing a band key share its cell (in the
-    /// synthetic register, 70 % of a band's entries share their key with another), so a table
-    /// sized for every entry would stay mostly empty; a table that fills grows by half.
+    /// Makes room for `additional` more entries (for loading at start-up), counting each as a
+    /// group of its own and giving each band keys for three quarters of them (entries that
+    /// share a band key share its cell; a table that fills grows by half).
     pub fn reserve(&mut self, additional: usize) {
-        let target = self.slots.len() + additional / 2;
+        let target = self.members.len() + additional * 3 / 4;
         for table in &mut self.tables {
             table.reserve(target);
         }
         self.fingerprints.reserve(additional.saturating_mul(SIGNATURE_LEN));
-        self.ids.reserve(additional);
+        self.members.reserve(additional);
+        self.by_fingerprint.reserve(additional);
         self.slots.reserve(additional);
     }
 
-    /// Entries in the index.
+    /// Entries (ids) in the index.
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
+    }
+
+    /// Distinct fingerprints in the index: entries that are copies of another count once.
+    pub fn groups(&self) -> usize {
+        self.members.len() - self.free.len()
     }
 
     pub fn contains(&self, id: i64) -> bool {
@@ -164,71 +241,138 @@ impl LshIndex {
     /// overhead.
     pub fn heap_bytes(&self) -> usize {
         let tables: usize = self.tables.iter().map(BandTable::heap_bytes).sum();
-        // A hashbrown table: per bucket the (i64, u32) entry padded to 16 bytes and a control
-        // byte; buckets are a power of two at least 8/7 of the capacity.
-        let map = (self.slots.capacity() * 8 / 7).next_power_of_two() * 17;
+        // A hashbrown table: per bucket the entry padded to 16 bytes and a control byte;
+        // buckets are a power of two at least 8/7 of the capacity.
+        let map = |capacity: usize| (capacity * 8 / 7).next_power_of_two() * 17;
+        let many: usize = self
+            .members
+            .iter()
+            .map(|m| match m {
+                Members::One(_) => 0,
+                Members::Many(ids) => ids.capacity() * 8,
+            })
+            .sum();
         tables
-            + map
-            + self.fingerprints.capacity() * 2
-            + self.ids.capacity() * 8
+            + map(self.slots.capacity())
+            + map(self.by_fingerprint.capacity())
+            + self.fingerprints.capacity()
+            + self.members.capacity() * size_of::<Members>()
+            + many
             + self.free.capacity() * 4
             + self.tables.capacity() * size_of::<BandTable>()
     }
 
+    fn fingerprint_of(&self, group: u32) -> &[u8] {
+        let at = group as usize * SIGNATURE_LEN;
+        self.fingerprints.get(at..at + SIGNATURE_LEN).unwrap_or(&[])
+    }
+
     /// Stores `signature` under `id`, replacing what `id` had. Returns whether the id can now
     /// be found: not for the signature of an empty text, which resembles nothing, nor once
-    /// the index holds [`MAX_ENTRIES`] entries.
+    /// the index holds [`MAX_ENTRIES`] distinct fingerprints.
     pub fn insert(&mut self, id: i64, signature: &Signature) -> bool {
         self.remove(id);
         if signature.is_empty() {
             return false;
         }
         let fp = fingerprint(signature);
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                let at = slot as usize * SIGNATURE_LEN;
+        let hash = fingerprint_hash(&fp);
+        if let Some(&group) = self.by_fingerprint.get(&hash)
+            && self.fingerprint_of(group) == fp
+            && let Some(members) = self.members.get_mut(group as usize)
+        {
+            let ids = match std::mem::replace(members, Members::Many(Vec::new())) {
+                Members::One(first) => vec![first],
+                Members::Many(ids) => ids,
+            };
+            let mut ids = ids;
+            let at = ids.partition_point(|&other| other < id);
+            ids.insert(at, id);
+            *members = Members::Many(ids);
+            self.slots.insert(id, group);
+            return true;
+        }
+        let group = match self.free.pop() {
+            Some(group) => {
+                let at = group as usize * SIGNATURE_LEN;
                 self.fingerprints[at..at + SIGNATURE_LEN].copy_from_slice(&fp);
-                self.ids[slot as usize] = id;
-                slot
+                self.members[group as usize] = Members::One(id);
+                group
             }
             None => {
-                let Ok(slot) = u32::try_from(self.ids.len()) else { return false };
-                if slot as usize >= MAX_ENTRIES {
+                let Ok(group) = u32::try_from(self.members.len()) else { return false };
+                if group as usize >= MAX_ENTRIES {
                     return false;
                 }
                 self.fingerprints.extend_from_slice(&fp);
-                self.ids.push(id);
-                slot
+                self.members.push(Members::One(id));
+                group
             }
         };
         for (band, table) in self.tables.iter_mut().enumerate() {
-            table.insert(band_key(&fp, band, self.rows), slot);
+            table.insert(band_key(&fp, band, self.rows), group);
         }
-        self.slots.insert(id, slot);
+        // A different fingerprint with the same 64-bit hash keeps the first's place: the
+        // second's copies then form groups of their own, which costs only their sharing.
+        self.by_fingerprint.entry(hash).or_insert(group);
+        self.slots.insert(id, group);
         true
     }
 
     /// Forgets `id`; returns whether it was there.
     pub fn remove(&mut self, id: i64) -> bool {
-        let Some(slot) = self.slots.remove(&id) else { return false };
-        let at = slot as usize * SIGNATURE_LEN;
-        let mut fp = [0; SIGNATURE_LEN];
-        fp.copy_from_slice(&self.fingerprints[at..at + SIGNATURE_LEN]);
-        for (band, table) in self.tables.iter_mut().enumerate() {
-            table.remove(band_key(&fp, band, self.rows), slot);
+        let Some(group) = self.slots.remove(&id) else { return false };
+        let Some(members) = self.members.get_mut(group as usize) else { return true };
+        match members {
+            Members::Many(ids) => {
+                if let Ok(at) = ids.binary_search(&id) {
+                    ids.remove(at);
+                }
+                if let [only] = ids.as_slice() {
+                    *members = Members::One(*only);
+                }
+                if !ids_empty(members) {
+                    return true;
+                }
+            }
+            Members::One(_) => *members = Members::Many(Vec::new()),
         }
-        self.free.push(slot);
+        // The group's last id: the group goes.
+        let mut fp = [0; SIGNATURE_LEN];
+        fp.copy_from_slice(self.fingerprint_of(group));
+        for (band, table) in self.tables.iter_mut().enumerate() {
+            table.remove(band_key(&fp, band, self.rows), group);
+        }
+        if let Entry::Occupied(entry) = self.by_fingerprint.entry(fingerprint_hash(&fp))
+            && *entry.get() == group
+        {
+            entry.remove();
+        }
+        self.free.push(group);
         true
     }
 
-    fn candidate_slots(&self, fp: &Fingerprint) -> Vec<u32> {
-        let mut slots = Vec::new();
-        for (band, table) in self.tables.iter().enumerate() {
-            table.find(band_key(fp, band, self.rows), |slot| slots.push(slot));
+    /// The groups sharing at least one band with `fp`, each once, in the thread's scratch
+    /// (`scratch.candidates`).
+    fn gather(&self, fp: &Fingerprint, scratch: &mut Scratch) {
+        let generation = scratch.start(self.members.len());
+        let Scratch { stamps, candidates, keys, .. } = scratch;
+        // Every band's home cell first: 32 independent reads on their way at once.
+        keys.clear();
+        keys.extend((0..self.bands).map(|band| band_key(fp, band, self.rows)));
+        for (table, &key) in self.tables.iter().zip(keys.iter()) {
+            table.touch(key);
         }
-        slots.sort_unstable();
-        slots.dedup();
-        slots
+        for (table, &key) in self.tables.iter().zip(keys.iter()) {
+            table.find(key, |group| {
+                if let Some(stamp) = stamps.get_mut(group as usize)
+                    && *stamp != generation
+                {
+                    *stamp = generation;
+                    candidates.push(group);
+                }
+            });
+        }
     }
 
     /// The ids sharing at least one band with `signature`, in no particular order. An id
@@ -237,16 +381,22 @@ impl LshIndex {
         if signature.is_empty() {
             return Vec::new();
         }
-        self.candidate_slots(&fingerprint(signature))
-            .into_iter()
-            .map(|slot| self.ids[slot as usize])
-            .collect()
+        let fp = fingerprint(signature);
+        SCRATCH.with_borrow_mut(|scratch| {
+            self.gather(&fp, scratch);
+            scratch
+                .candidates
+                .iter()
+                .filter_map(|&g| self.members.get(g as usize))
+                .flat_map(|m| m.as_slice().iter().copied())
+                .collect()
+        })
     }
 
     /// The candidates whose estimated similarity to `signature` is at least `threshold`, most
     /// similar first (ties by id), at most `limit` of them, each with its estimate. The
-    /// estimate is the share of the 128 rows that agree in their low 16 bits, so it can exceed
-    /// [`estimate`](super::estimate) on the full rows by 1/128 for about one pair in 500.
+    /// estimate is the share of the 128 rows that agree in their low 8 bits, so it can exceed
+    /// [`estimate`](super::estimate) on the full rows by a few 1/128ths (module documentation).
     pub fn query(&self, signature: &Signature, threshold: f64, limit: usize) -> Vec<(i64, f64)> {
         if signature.is_empty() || limit == 0 {
             return Vec::new();
@@ -254,55 +404,103 @@ impl LshIndex {
         let fp = fingerprint(signature);
         // Compare whole row counts, so that a threshold of 0.5 means 64 rows exactly.
         let needed = (threshold * SIGNATURE_LEN as f64 - 1e-9).ceil().max(0.0) as usize;
-        let mut found: Vec<(usize, i64)> = self
-            .candidate_slots(&fp)
-            .into_iter()
-            .filter_map(|slot| {
-                let at = slot as usize * SIGNATURE_LEN;
-                let stored = &self.fingerprints[at..at + SIGNATURE_LEN];
-                let agree = stored.iter().zip(&fp).filter(|(a, b)| a == b).count();
-                (agree >= needed).then(|| (agree, self.ids[slot as usize]))
-            })
-            .collect();
-        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        found.truncate(limit);
-        found.into_iter().map(|(agree, id)| (id, agree as f64 / SIGNATURE_LEN as f64)).collect()
+        let mut matched: Vec<(usize, u32)> = SCRATCH.with_borrow_mut(|scratch| {
+            self.gather(&fp, scratch);
+            let candidates = &scratch.candidates;
+            let mut matched = Vec::new();
+            for (i, &group) in candidates.iter().enumerate() {
+                // Read ahead: a load of a later candidate's fingerprint, so that its cache
+                // lines are on their way while this one is compared.
+                if let Some(&ahead) = candidates.get(i + READ_AHEAD) {
+                    let at = ahead as usize * SIGNATURE_LEN;
+                    std::hint::black_box((
+                        self.fingerprints.get(at).copied(),
+                        self.fingerprints.get(at + 64).copied(),
+                    ));
+                }
+                let agree = agreement(self.fingerprint_of(group), &fp);
+                if agree >= needed {
+                    matched.push((agree, group));
+                }
+            }
+            matched
+        });
+        matched.sort_unstable_by_key(|&(agree, _)| std::cmp::Reverse(agree));
+        // Groups of one level in turn: their ids merged in order until `limit`.
+        let mut found = Vec::new();
+        let mut level = Vec::new();
+        for run in matched.chunk_by(|a, b| a.0 == b.0) {
+            let score = run[0].0 as f64 / SIGNATURE_LEN as f64;
+            let ids = |&(_, g): &(usize, u32)| self.members.get(g as usize).map(Members::as_slice);
+            match run {
+                [one] => level.extend_from_slice(ids(one).unwrap_or(&[])),
+                many => {
+                    level.extend(many.iter().filter_map(ids).flatten());
+                    // Runs of ascending ids: the stable sort merges them.
+                    level.sort();
+                }
+            }
+            found.extend(level.drain(..).take(limit - found.len()).map(|id| (id, score)));
+            if found.len() >= limit {
+                break;
+            }
+        }
+        found
     }
 }
 
-/// The 32-bit key of band `band`: its rows' low 16 bits, four to a word, mixed with the band
-/// number so that equal rows in different bands do not meet.
+fn ids_empty(members: &Members) -> bool {
+    members.as_slice().is_empty()
+}
+
+/// How many candidates ahead a lookup starts reading fingerprints.
+const READ_AHEAD: usize = 8;
+
+/// Rows on which two fingerprints agree. Written over fixed-size chunks so that it compiles to
+/// a few vector compares: a lookup compares hundreds of candidates, and a short loop body lets
+/// the processor fetch the next candidates' fingerprints while it compares this one.
+fn agreement(a: &[u8], b: &Fingerprint) -> usize {
+    let Ok(a) = <&Fingerprint>::try_from(a) else { return 0 };
+    let mut total = 0;
+    for (x, y) in a.chunks_exact(32).zip(b.chunks_exact(32)) {
+        let same: u8 = x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum();
+        total += usize::from(same);
+    }
+    total
+}
+
+/// The 32-bit key of band `band`: its rows, eight to a word, mixed with the band number so
+/// that equal rows in different bands do not meet.
 fn band_key(fp: &Fingerprint, band: usize, rows: usize) -> u32 {
     let mut h = (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for chunk in fp[band * rows..(band + 1) * rows].chunks(4) {
-        let word = chunk.iter().fold(0u64, |w, &r| (w << 16) | u64::from(r));
+    for chunk in fp[band * rows..(band + 1) * rows].chunks(8) {
+        let word = chunk.iter().fold(0u64, |w, &r| (w << 8) | u64::from(r));
         h = fmix64(h ^ word);
     }
     (h >> 32) as u32
 }
 
-/// One band's buckets: an open-addressed map from band key to the slots under it. Each cell
-/// packs `key << 32 | value`: a value below `CHAINED` is the key's only slot, `CHAINED | node`
-/// the first node of the list in `nodes` that holds the slots of a key several entries share
-/// (near-duplicates; many copies of one text). `EMPTY` marks a free cell. A key's home cell is
-/// `key · capacity / 2³²` (keys are uniform hashes), collisions probe forward, and removal
-/// shifts later cells back, so no tombstones accumulate. Each key has one cell, so a key shared
-/// by thousands of entries costs an insert one probe, not a walk past all of them.
+/// One band's buckets: an open-addressed map from band key to the groups under it. Each cell
+/// packs `key << 32 | value`: a value below `CHAINED` is the key's only group, `CHAINED | list`
+/// the index of the list in `lists` that holds the groups of a key several share. `EMPTY`
+/// marks a free cell. A key's home cell is `key · capacity / 2³²` (keys are uniform hashes),
+/// collisions probe forward, and removal shifts later cells back, so no tombstones
+/// accumulate. Each key has one cell, so a key shared by thousands of groups costs an insert
+/// one probe, not a walk past all of them.
 #[derive(Debug, Clone, Default)]
 struct BandTable {
     cells: Vec<u64>,
     /// Keys in the table (cells in use).
     len: usize,
-    /// List nodes: a slot and the next node (`NIL` ends the list).
-    nodes: Nodes,
-    /// Nodes to reuse.
+    /// The groups of keys that several share; empty lists are free.
+    lists: Vec<Vec<u32>>,
+    /// Lists to reuse.
     free: Vec<u32>,
 }
 
 const EMPTY: u64 = u64::MAX;
-/// Marks a cell's value as the head of a list; slots and nodes are below it.
+/// Marks a cell's value as a list; groups and lists are below it.
 const CHAINED: u32 = 1 << 31;
-const NIL: u32 = u32::MAX;
 
 impl BandTable {
     fn home(&self, key: u32) -> usize {
@@ -348,36 +546,49 @@ impl BandTable {
         }
     }
 
-    fn node(&mut self, slot: u32, next: u32) -> u32 {
-        match self.free.pop() {
-            Some(node) => {
-                if let Some(at) = self.nodes.get_mut(node) {
-                    *at = (slot, next);
-                }
-                node
-            }
-            None => self.nodes.push((slot, next)),
-        }
-    }
-
     fn set(&mut self, i: usize, key: u32, value: u32) {
         self.cells[i] = u64::from(key) << 32 | u64::from(value);
     }
 
-    fn insert(&mut self, key: u32, slot: u32) {
+    fn new_list(&mut self, groups: Vec<u32>) -> u32 {
+        match self.free.pop() {
+            Some(list) => {
+                if let Some(at) = self.lists.get_mut(list as usize) {
+                    *at = groups;
+                }
+                list
+            }
+            None => {
+                self.lists.push(groups);
+                (self.lists.len() - 1) as u32
+            }
+        }
+    }
+
+    fn insert(&mut self, key: u32, group: u32) {
         if let Some(i) = self.cell_of(key) {
             let value = self.cells[i] as u32;
-            let rest = if value & CHAINED == 0 { self.node(value, NIL) } else { value & !CHAINED };
-            let head = self.node(slot, rest);
-            self.set(i, key, CHAINED | head);
+            if value & CHAINED == 0 {
+                let list = self.new_list(vec![value, group]);
+                self.set(i, key, CHAINED | list);
+            } else if let Some(list) = self.lists.get_mut((value & !CHAINED) as usize) {
+                list.push(group);
+            }
             return;
         }
         if (self.len + 1) * 4 > self.cells.len() * 3 {
             // Grow by half: the table ends between 1/2 and 3/4 full.
             self.reserve((self.cells.len() * 3 / 2 * 3 / 4).max(self.len + 1));
         }
-        self.place(u64::from(key) << 32 | u64::from(slot));
+        self.place(u64::from(key) << 32 | u64::from(group));
         self.len += 1;
+    }
+
+    /// Reads `key`'s home cell, so that a [`BandTable::find`] soon after finds it in cache.
+    fn touch(&self, key: u32) {
+        if !self.cells.is_empty() {
+            std::hint::black_box(self.cells.get(self.home(key)).copied());
+        }
     }
 
     fn find(&self, key: u32, mut found: impl FnMut(u32)) {
@@ -385,45 +596,38 @@ impl BandTable {
         let value = self.cells[i] as u32;
         if value & CHAINED == 0 {
             found(value);
-            return;
-        }
-        let mut node = value & !CHAINED;
-        while let Some((slot, next)) = self.nodes.get(node) {
-            found(slot);
-            node = next;
+        } else if let Some(list) = self.lists.get((value & !CHAINED) as usize) {
+            list.iter().for_each(|&group| found(group));
         }
     }
 
-    fn remove(&mut self, key: u32, slot: u32) {
+    fn remove(&mut self, key: u32, group: u32) {
         let Some(i) = self.cell_of(key) else { return };
         let value = self.cells[i] as u32;
         if value & CHAINED == 0 {
-            if value == slot {
+            if value == group {
                 self.remove_cell(i);
             }
             return;
         }
-        let mut head = value & !CHAINED;
-        let (mut previous, mut node) = (NIL, head);
-        while let Some((at, next)) = self.nodes.get(node) {
-            if at == slot {
-                match self.nodes.get_mut(previous) {
-                    Some(before) => before.1 = next,
-                    None => head = next,
-                }
-                self.free.push(node);
-                break;
-            }
-            (previous, node) = (node, next);
+        let index = value & !CHAINED;
+        let Some(list) = self.lists.get_mut(index as usize) else { return };
+        if let Some(at) = list.iter().position(|&g| g == group) {
+            list.swap_remove(at);
         }
-        match self.nodes.get(head) {
-            None => self.remove_cell(i),
-            // One slot left: back in the cell.
-            Some((only, NIL)) => {
-                self.free.push(head);
+        match list.as_slice() {
+            [] => {
+                *list = Vec::new();
+                self.free.push(index);
+                self.remove_cell(i);
+            }
+            // One group left: back in the cell.
+            &[only] => {
+                *list = Vec::new();
+                self.free.push(index);
                 self.set(i, key, only);
             }
-            Some(_) => self.set(i, key, CHAINED | head),
+            _ => {}
         }
     }
 
@@ -445,51 +649,11 @@ impl BandTable {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.cells.capacity() * 8 + self.nodes.heap_bytes() + self.free.capacity() * 4
-    }
-}
-
-/// Nodes in chunks of `NODE_CHUNK`: growing never holds twice the nodes, as a doubling vector
-/// would (lists hold about half of a band's entries in the synthetic register).
-#[derive(Debug, Clone, Default)]
-struct Nodes {
-    chunks: Vec<Box<[(u32, u32)]>>,
-    len: usize,
-}
-
-const NODE_CHUNK: usize = 1 << 14;
-
-impl Nodes {
-    fn get(&self, node: u32) -> Option<(u32, u32)> {
-        let node = node as usize;
-        if node >= self.len {
-            return None;
-        }
-        self.chunks.get(node / NODE_CHUNK).and_then(|chunk| chunk.get(node % NODE_CHUNK)).copied()
-    }
-
-    fn get_mut(&mut self, node: u32) -> Option<&mut (u32, u32)> {
-        let node = node as usize;
-        if node >= self.len {
-            return None;
-        }
-        self.chunks.get_mut(node / NODE_CHUNK).and_then(|chunk| chunk.get_mut(node % NODE_CHUNK))
-    }
-
-    fn push(&mut self, value: (u32, u32)) -> u32 {
-        if self.len == self.chunks.len() * NODE_CHUNK {
-            self.chunks.push(vec![(0, 0); NODE_CHUNK].into_boxed_slice());
-        }
-        let node = self.len;
-        self.len += 1;
-        if let Some(at) = self.get_mut(node as u32) {
-            *at = value;
-        }
-        node as u32
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.chunks.len() * NODE_CHUNK * 8 + self.chunks.capacity() * size_of::<Box<[(u32, u32)]>>()
+        let lists: usize = self.lists.iter().map(|l| l.capacity() * 4).sum();
+        self.cells.capacity() * 8
+            + self.lists.capacity() * size_of::<Vec<u32>>()
+            + lists
+            + self.free.capacity() * 4
     }
 }
 
@@ -541,18 +705,18 @@ mod tests {
         assert_eq!(index.len(), 2);
         assert_eq!(index.candidates(&a), vec![1]);
         assert_eq!(index.query(&a, 0.5, 10), vec![(1, 1.0)]);
-        // Replacing id 1 moves it.
+        // Replacing id 1 moves it into b's group.
         assert!(index.insert(1, &b));
-        assert_eq!(index.len(), 2);
+        assert_eq!((index.len(), index.groups()), (2, 1));
         assert!(index.query(&a, 0.5, 10).is_empty());
         assert_eq!(index.query(&b, 0.5, 10), vec![(1, 1.0), (2, 1.0)]);
         assert_eq!(index.query(&b, 0.5, 1), vec![(1, 1.0)]);
         assert!(index.remove(1));
         assert!(!index.remove(1));
         assert_eq!(index.candidates(&b), vec![2]);
-        // The freed slot is reused.
+        // The freed group is reused.
         assert!(index.insert(3, &a));
-        assert_eq!(index.ids.len(), 2);
+        assert_eq!((index.members.len(), index.groups()), (2, 2));
         assert_eq!(index.candidates(&a), vec![3]);
         // Empty texts are not stored and match nothing.
         let empty = Signature::of_matter("", "");
@@ -563,12 +727,61 @@ mod tests {
     }
 
     #[test]
+    fn similar_copies_share_a_group_and_rank_by_id() {
+        let mut rng = Rng::new(5);
+        let mut index = LshIndex::new();
+        let (a, b) = (sig(&mut rng), sig(&mut rng));
+        // b with its first 32 rows changed: another group, estimate 0.75, 24 bands shared.
+        let mut rows = *b.rows();
+        for row in rows.iter_mut().take(32) {
+            *row ^= 0x5555;
+        }
+        let near = Signature::from_rows(rows);
+        for id in [40, 10, 30] {
+            assert!(index.insert(id, &b));
+        }
+        for id in [35, 5] {
+            assert!(index.insert(id, &near));
+        }
+        assert!(index.insert(20, &a));
+        assert_eq!((index.len(), index.groups()), (6, 3));
+        assert_eq!(index.query(&b, 0.5, 10), vec![(10, 1.0), (30, 1.0), (40, 1.0), (5, 0.75), (35, 0.75)]);
+        assert_eq!(index.query(&b, 0.5, 4), vec![(10, 1.0), (30, 1.0), (40, 1.0), (5, 0.75)]);
+        let mut candidates = index.candidates(&near);
+        candidates.sort_unstable();
+        assert_eq!(candidates, vec![5, 10, 30, 35, 40]);
+        // Two groups at one level (127 rows of 128) merge their ids in order.
+        for (id, row) in [(7, 1), (6, 2)] {
+            let mut other = rows;
+            other[row] ^= 0x5555;
+            assert!(index.insert(id, &Signature::from_rows(other)));
+        }
+        let ranked: Vec<i64> = index.query(&near, 0.7, 10).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ranked, vec![5, 35, 6, 7, 10, 30, 40]);
+        // Copies leave one by one; the group goes with the last.
+        for id in [10, 40] {
+            assert!(index.remove(id));
+        }
+        assert_eq!(index.query(&b, 0.9, 10), vec![(30, 1.0)]);
+        assert!(index.remove(30));
+        assert_eq!((index.len(), index.groups()), (5, 4));
+        assert!(index.query(&b, 0.9, 10).is_empty());
+        // A copy inserted again finds no stale group.
+        assert!(index.insert(50, &b));
+        assert_eq!(index.query(&b, 0.9, 10), vec![(50, 1.0)]);
+    }
+
+    #[test]
     fn similar_banding_is_checked_and_default_meets_recall() {
-        assert!(LshIndex::with_banding(32, 4).is_ok());
+        assert!(LshIndex::with_banding(32, 3).is_ok());
         assert_eq!(LshIndex::with_banding(43, 3).err(), Some(SimilarError::Banding { bands: 43, rows: 3 }));
         assert!(LshIndex::with_banding(0, 3).is_err());
         let (b, r) = LshIndex::new().banding();
-        assert!(collision_probability(0.5, b, r) >= 0.95);
-        assert!(collision_probability(0.5, 32, 4) < 0.95);
+        assert_eq!(b * r, SIGNATURE_LEN, "the default uses every row");
+        // The figures the module documentation gives.
+        assert!(collision_probability(0.5, b, r) > 0.87);
+        assert!(collision_probability(0.55, b, r) >= 0.95);
+        assert!(collision_probability(0.6, b, r) > 0.98);
+        assert!(collision_probability(0.2, b, r) < 0.06);
     }
 }
