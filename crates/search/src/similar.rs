@@ -18,7 +18,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod shared;
 #[cfg(test)]
-mod synthetic;
+pub(crate) mod synthetic;
 #[cfg(test)]
 mod tests;
 

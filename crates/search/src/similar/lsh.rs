@@ -141,31 +141,34 @@ impl Default for LshIndex {
     }
 }
 
-/// A lookup's working memory, kept per thread: the stamp of each group seen by the current
-/// lookup, and its candidates.
+/// A lookup's working memory, kept per thread: the stamp of each group seen by the lookup
+/// that last stamped, its generation, the candidates, and each band's key and cell value.
 #[derive(Default)]
 struct Scratch {
     stamps: Vec<u32>,
     generation: u32,
     candidates: Vec<u32>,
     keys: Vec<u32>,
+    /// Each band's cell value for the lookup's key (`NONE` without one).
+    values: Vec<u32>,
 }
 
-impl Scratch {
-    /// Starts a lookup over `groups` groups: returns its generation.
-    fn start(&mut self, groups: usize) -> u32 {
-        if self.stamps.len() < groups {
-            self.stamps.resize(groups, 0);
-        }
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamps.fill(0);
-            self.generation = 1;
-        }
-        self.candidates.clear();
-        self.generation
+/// Starts a use of `stamps` over `groups` groups: returns its generation, which no stamp holds.
+fn next_generation(stamps: &mut Vec<u32>, generation: &mut u32, groups: usize) -> u32 {
+    if stamps.len() < groups {
+        stamps.resize(groups, 0);
     }
+    *generation = generation.wrapping_add(1);
+    if *generation == 0 {
+        stamps.fill(0);
+        *generation = 1;
+    }
+    *generation
 }
+
+/// Below this many list entries a lookup sorts its candidates to drop repeats; above, it
+/// stamps the groups it has seen.
+const SORT_BELOW: usize = 2048;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -355,16 +358,37 @@ impl LshIndex {
     /// The groups sharing at least one band with `fp`, each once, in the thread's scratch
     /// (`scratch.candidates`).
     fn gather(&self, fp: &Fingerprint, scratch: &mut Scratch) {
-        let generation = scratch.start(self.members.len());
-        let Scratch { stamps, candidates, keys, .. } = scratch;
-        // Every band's home cell first: 32 independent reads on their way at once.
+        scratch.candidates.clear();
+        let Scratch { stamps, generation, candidates, keys, values } = scratch;
+        // In passes, each issuing its reads for every band before any waits on them: the
+        // home cells, then the lists' headers, then the lists' groups.
         keys.clear();
         keys.extend((0..self.bands).map(|band| band_key(fp, band, self.rows)));
         for (table, &key) in self.tables.iter().zip(keys.iter()) {
             table.touch(key);
         }
-        for (table, &key) in self.tables.iter().zip(keys.iter()) {
-            table.find(key, |group| {
+        values.clear();
+        values.extend(self.tables.iter().zip(keys.iter()).map(|(table, &key)| table.value(key)));
+        for (table, &value) in self.tables.iter().zip(values.iter()) {
+            table.touch_list(value);
+        }
+        for (table, &value) in self.tables.iter().zip(values.iter()) {
+            table.touch_groups(value);
+        }
+        let visits: usize =
+            self.tables.iter().zip(values.iter()).map(|(table, &value)| table.len_of(value)).sum();
+        if visits <= SORT_BELOW {
+            // Few: sorting them in cache beats a random stamp read each.
+            for (table, &value) in self.tables.iter().zip(values.iter()) {
+                table.groups(value, |group| candidates.push(group));
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            return;
+        }
+        let generation = next_generation(stamps, generation, self.members.len());
+        for (table, &value) in self.tables.iter().zip(values.iter()) {
+            table.groups(value, |group| {
                 if let Some(stamp) = stamps.get_mut(group as usize)
                     && *stamp != generation
                 {
@@ -501,6 +525,8 @@ struct BandTable {
 const EMPTY: u64 = u64::MAX;
 /// Marks a cell's value as a list; groups and lists are below it.
 const CHAINED: u32 = 1 << 31;
+/// No cell: the key is not in the table (a value no cell holds).
+const NONE: u32 = u32::MAX;
 
 impl BandTable {
     fn home(&self, key: u32) -> usize {
@@ -591,14 +617,50 @@ impl BandTable {
         }
     }
 
-    fn find(&self, key: u32, mut found: impl FnMut(u32)) {
-        let Some(i) = self.cell_of(key) else { return };
-        let value = self.cells[i] as u32;
-        if value & CHAINED == 0 {
-            found(value);
-        } else if let Some(list) = self.lists.get((value & !CHAINED) as usize) {
-            list.iter().for_each(|&group| found(group));
+    /// The value of `key`'s cell: a group, `CHAINED | list`, or `NONE`.
+    fn value(&self, key: u32) -> u32 {
+        self.cell_of(key).map_or(NONE, |i| self.cells[i] as u32)
+    }
+
+    fn list(&self, value: u32) -> Option<&Vec<u32>> {
+        if value == NONE || value & CHAINED == 0 {
+            return None;
         }
+        self.lists.get((value & !CHAINED) as usize)
+    }
+
+    /// The number of groups under a cell value.
+    fn len_of(&self, value: u32) -> usize {
+        match self.list(value) {
+            Some(list) => list.len(),
+            None => usize::from(value != NONE),
+        }
+    }
+
+    /// Reads the header of the list a cell value names.
+    fn touch_list(&self, value: u32) {
+        std::hint::black_box(self.list(value).map(Vec::len));
+    }
+
+    /// Reads the first groups of the list a cell value names.
+    fn touch_groups(&self, value: u32) {
+        std::hint::black_box(self.list(value).and_then(|list| list.first().copied()));
+    }
+
+    /// The groups under a cell value.
+    fn groups(&self, value: u32, mut found: impl FnMut(u32)) {
+        if value == NONE {
+            return;
+        }
+        match self.list(value) {
+            Some(list) => list.iter().for_each(|&group| found(group)),
+            None => found(value),
+        }
+    }
+
+    #[cfg(test)]
+    fn find(&self, key: u32, found: impl FnMut(u32)) {
+        self.groups(self.value(key), found);
     }
 
     fn remove(&mut self, key: u32, group: u32) {

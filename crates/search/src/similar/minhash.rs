@@ -92,7 +92,12 @@ const SEEDS: [u64; ROUNDS] = seeds();
 
 /// The characters similarity looks at: the normalised title and body, letters and digits only.
 pub(super) fn comparable_chars(text: &str) -> Vec<char> {
-    normalize(text).chars().filter(|c| c.is_alphanumeric()).collect()
+    normalize(text).chars().filter(|&c| is_letter_or_digit(c)).collect()
+}
+
+/// `char::is_alphanumeric`, without its table lookup for the common Han characters.
+fn is_letter_or_digit(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric()
 }
 
 /// What similarity compares of a matter, as one string: step 1 of the recipe applied to its
