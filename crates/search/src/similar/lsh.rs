@@ -154,17 +154,25 @@ struct Scratch {
 }
 
 /// Starts a use of `stamps` over `groups` groups: returns its generation, which no stamp holds.
+/// A stamp is `generation << COUNT_BITS | bands`: the lookup that last saw the group, and in
+/// how many of its bands (at most `MAX_COUNT`).
 fn next_generation(stamps: &mut Vec<u32>, generation: &mut u32, groups: usize) -> u32 {
     if stamps.len() < groups {
         stamps.resize(groups, 0);
     }
-    *generation = generation.wrapping_add(1);
+    *generation = (*generation + 1) & (u32::MAX >> COUNT_BITS);
     if *generation == 0 {
         stamps.fill(0);
         *generation = 1;
     }
     *generation
 }
+
+const COUNT_BITS: u32 = 6;
+const MAX_COUNT: u32 = (1 << COUNT_BITS) - 1;
+
+/// How rarely a lookup may drop a pair at its threshold for sharing too few bands.
+const MISS_AT_MOST: f64 = 1000.0;
 
 /// Below this many list entries a lookup sorts its candidates to drop repeats; above, it
 /// stamps the groups it has seen.
@@ -355,9 +363,9 @@ impl LshIndex {
         true
     }
 
-    /// The groups sharing at least one band with `fp`, each once, in the thread's scratch
-    /// (`scratch.candidates`).
-    fn gather(&self, fp: &Fingerprint, scratch: &mut Scratch) {
+    /// The groups sharing at least `min_bands` bands with `fp`, each once, in the thread's
+    /// scratch (`scratch.candidates`).
+    fn gather(&self, fp: &Fingerprint, min_bands: usize, scratch: &mut Scratch) {
         scratch.candidates.clear();
         let Scratch { stamps, generation, candidates, keys, values } = scratch;
         // In passes, each issuing its reads for every band before any waits on them: the
@@ -378,25 +386,69 @@ impl LshIndex {
         let visits: usize =
             self.tables.iter().zip(values.iter()).map(|(table, &value)| table.len_of(value)).sum();
         if visits <= SORT_BELOW {
-            // Few: sorting them in cache beats a random stamp read each.
+            // Few: sorting them in cache beats a random stamp read each; a group seen in n
+            // bands is a run of n.
             for (table, &value) in self.tables.iter().zip(values.iter()) {
                 table.groups(value, |group| candidates.push(group));
             }
             candidates.sort_unstable();
-            candidates.dedup();
+            let mut kept = 0;
+            for run in 0..candidates.len() {
+                let group = candidates[run];
+                if run > 0 && candidates[run - 1] == group {
+                    continue;
+                }
+                let bands = candidates[run..].iter().take_while(|&&g| g == group).count();
+                if bands >= min_bands {
+                    candidates[kept] = group;
+                    kept += 1;
+                }
+            }
+            candidates.truncate(kept);
             return;
         }
         let generation = next_generation(stamps, generation, self.members.len());
+        let first = generation << COUNT_BITS | 1;
         for (table, &value) in self.tables.iter().zip(values.iter()) {
             table.groups(value, |group| {
-                if let Some(stamp) = stamps.get_mut(group as usize)
-                    && *stamp != generation
-                {
-                    *stamp = generation;
-                    candidates.push(group);
+                if let Some(stamp) = stamps.get_mut(group as usize) {
+                    if *stamp >> COUNT_BITS != generation {
+                        *stamp = first;
+                        candidates.push(group);
+                    } else if *stamp & MAX_COUNT < MAX_COUNT {
+                        *stamp += 1;
+                    }
                 }
             });
         }
+        if min_bands > 1 {
+            let min_bands = u32::try_from(min_bands).unwrap_or(MAX_COUNT).min(MAX_COUNT);
+            candidates.retain(|&g| stamps.get(g as usize).is_some_and(|s| s & MAX_COUNT >= min_bands));
+        }
+    }
+
+    /// The fewest bands a pair at `rows` agreeing rows of 128 shares but for one time in
+    /// `MISS_AT_MOST`: a candidate seen in fewer bands is not worth comparing. With 32 × 4
+    /// bands, 1 up to 0.71 (a pair at 0.5 shares no band at all 13 % of the time), 2 above (a
+    /// pair at 0.73, what a lookup for the pairs ≥ 0.8 asks, shares fewer once in 3,000). Most
+    /// boilerplate candidates share a single band, so a lookup at 0.8 compares few.
+    fn min_bands(&self, rows: usize) -> usize {
+        let s = rows as f64 / SIGNATURE_LEN as f64;
+        let p = s.powi(i32::try_from(self.rows).unwrap_or(i32::MAX));
+        if p >= 1.0 {
+            return self.bands;
+        }
+        // P(X < m) for X ~ Binomial(bands, p), summed term by term.
+        let (n, mut below, mut term) =
+            (self.bands, 0.0, (1.0 - p).powi(i32::try_from(self.bands).unwrap_or(0)));
+        for m in 0..n {
+            below += term;
+            if below > 1.0 / MISS_AT_MOST {
+                return m.max(1);
+            }
+            term *= (n - m) as f64 / (m + 1) as f64 * p / (1.0 - p);
+        }
+        n
     }
 
     /// The ids sharing at least one band with `signature`, in no particular order. An id
@@ -407,7 +459,7 @@ impl LshIndex {
         }
         let fp = fingerprint(signature);
         SCRATCH.with_borrow_mut(|scratch| {
-            self.gather(&fp, scratch);
+            self.gather(&fp, 1, scratch);
             scratch
                 .candidates
                 .iter()
@@ -428,8 +480,9 @@ impl LshIndex {
         let fp = fingerprint(signature);
         // Compare whole row counts, so that a threshold of 0.5 means 64 rows exactly.
         let needed = (threshold * SIGNATURE_LEN as f64 - 1e-9).ceil().max(0.0) as usize;
+        let min_bands = self.min_bands(needed);
         let mut matched: Vec<(usize, u32)> = SCRATCH.with_borrow_mut(|scratch| {
-            self.gather(&fp, scratch);
+            self.gather(&fp, min_bands, scratch);
             let candidates = &scratch.candidates;
             let mut matched = Vec::new();
             for (i, &group) in candidates.iter().enumerate() {
@@ -831,6 +884,69 @@ mod tests {
         // A copy inserted again finds no stale group.
         assert!(index.insert(50, &b));
         assert_eq!(index.query(&b, 0.9, 10), vec![(50, 1.0)]);
+    }
+
+    #[test]
+    fn similar_few_shared_bands_are_not_compared_at_high_thresholds() {
+        let index = LshIndex::new();
+        assert_eq!(index.min_bands(0), 1);
+        assert_eq!(index.min_bands(64), 1, "0.5: a pair may share a single band");
+        assert_eq!(index.min_bands(90), 1, "0.703: fewer than two bands 1.4 times in 1,000");
+        assert_eq!(index.min_bands(92), 2, "0.719: 0.6 times in 1,000");
+        assert_eq!(index.min_bands(94), 2, "0.734, what a lookup for 0.8 asks");
+        assert_eq!(index.min_bands(128), 32);
+        // A candidate sharing one band is dropped at 0.8, one sharing two is kept.
+        let mut rng = Rng::new(17);
+        let query = sig(&mut rng);
+        let mut index = LshIndex::new();
+        for (id, shared) in [(1, 1), (2, 2), (3, 32)] {
+            let mut rows = *sig(&mut rng).rows();
+            rows[..shared * 4].copy_from_slice(&query.rows()[..shared * 4]);
+            if shared == 32 {
+                rows = *query.rows();
+            }
+            assert!(index.insert(id, &Signature::from_rows(rows)));
+        }
+        let mut candidates = index.candidates(&query);
+        candidates.sort_unstable();
+        assert_eq!(candidates, vec![1, 2, 3]);
+        assert_eq!(index.query(&query, 0.0, 10).len(), 3);
+        // At 0.73 the one-band candidate is not compared; neither it nor the two-band one
+        // (8 rows of 128 agree) passes the estimate, but the copy does.
+        assert_eq!(index.query(&query, 0.73, 10), vec![(3, 1.0)]);
+        let seen = |min_bands| {
+            let fp = fingerprint(&query);
+            SCRATCH.with_borrow_mut(|scratch| {
+                index.gather(&fp, min_bands, scratch);
+                let mut groups = scratch.candidates.clone();
+                groups.sort_unstable();
+                groups
+            })
+        };
+        assert_eq!(seen(1).len(), 3);
+        assert_eq!(seen(2).len(), 2);
+        assert_eq!(seen(3).len(), 1);
+
+        // More list entries than a lookup sorts: the same through the stamps, twice over (a
+        // second lookup must not see the first one's stamps).
+        let mut index = LshIndex::new();
+        for id in 0..3000 {
+            let mut rows = *sig(&mut rng).rows();
+            let shared = if id % 100 == 0 { 2 } else { 1 };
+            rows[..shared * 4].copy_from_slice(&query.rows()[..shared * 4]);
+            assert!(index.insert(id, &Signature::from_rows(rows)));
+        }
+        let fp = fingerprint(&query);
+        for _ in 0..2 {
+            let (all, two) = SCRATCH.with_borrow_mut(|scratch| {
+                index.gather(&fp, 1, scratch);
+                let all = scratch.candidates.len();
+                index.gather(&fp, 2, scratch);
+                (all, scratch.candidates.len())
+            });
+            assert_eq!((all, two), (3000, 30));
+            assert_eq!(index.candidates(&query).len(), 3000);
+        }
     }
 
     #[test]
