@@ -14,6 +14,7 @@
 //! about the same kind of problem, mostly score below 0.15 (in the synthetic register the tests
 //! use: median 0.016, 99th percentile 0.135). The index is tuned for a threshold of 0.5.
 
+mod lists;
 pub mod lsh;
 pub mod minhash;
 pub mod shared;
