@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 
-/// Matters at least this similar (estimated Jaccard of character 3-grams) are shown.
+/// Matters at least this similar (estimated Jaccard of character 3-grams) are shown. The index
+/// finds pairs above 0.6 nearly always and pairs at 0.3 about a quarter of the time
+/// (`similar::lsh`); below 0.5 the panel shows what it happens to find.
 pub const THRESHOLD: f64 = 0.3;
 
 /// The signatures, in memory and (with a directory) on disk.
