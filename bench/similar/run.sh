@@ -15,7 +15,9 @@
 #  3. ours (`crates/search/examples/similar_peer.rs`): build, then the same queries one at a time,
 #     end to end (text → signature → every stored id estimated ≥ T − 2σ(T), σ(T) = √(T(1−T)/128), ranked), then exact
 #     Jaccard of the first R queries against every stored text, and recall and precision of both;
-#  4. a table per threshold with the ratio (bench/similar/report.py).
+#  4. a table per threshold with the ratio (bench/similar/report.py): throughput on each side is
+#     the median q/s of ten consecutive blocks of its lookups (a burst of noise on the VM spoils a
+#     block, not the figure); the whole passes' ratio is printed beside it.
 # Thresholds: 0.5 (our module's) and 0.8 (the anchors'). Each query pass runs at least R queries,
 # then up to NQ while under BUDGET seconds. ≈ 15 minutes for both corpora at 1 M.
 #

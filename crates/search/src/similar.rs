@@ -5,7 +5,9 @@
 //!
 //! - [`minhash`] owns the signature recipe: the shingles of a matter, their hash, the sketch that
 //!   fills the 128 rows, the persisted byte form and the Jaccard estimate.
-//! - [`lsh`] owns the banded index and its defaults (the S-curve and why 32 bands of 3 rows).
+//! - [`lsh`] owns the banded index and its defaults (the S-curve and why 32 bands of 4 rows),
+//!   the groups of identical fingerprints and how a lookup reads memory; `lists` the pooled
+//!   lists of the groups that share a band key.
 //! - [`shared`] owns [`shared_words`], the longest phrases two matters have in common.
 //!
 //! Similarity is the Jaccard index of the two matters' sets of character 3-grams, |A ∩ B| / |A ∪ B|,

@@ -58,10 +58,13 @@
 //!
 //! # Lookups
 //!
-//! A lookup marks the groups it has seen in a per-thread array of generation stamps (one
-//! `u32` per group, reused across lookups) rather than collecting and sorting every band's
-//! list, and reads all candidates before comparing any, so that their fingerprints are
-//! fetched from memory side by side.
+//! A lookup reads every band's cell, then the heads of the lists they name, then the lists'
+//! first groups, issuing each pass's reads for all bands before it waits on any. It drops
+//! repeated groups by sorting when the lists hold few entries (up to 2,048) and otherwise by a
+//! per-thread array of generation stamps (one `u32` per group, reused across lookups); either
+//! way it knows in how many bands each group was seen, and at thresholds where a true pair
+//! nearly always shares two bands or more (above 0.71) it compares only those
+//! (`LshIndex::min_bands`). Fingerprints are read a few candidates ahead of the comparison.
 
 use super::SimilarError;
 use super::lists::Lists;
