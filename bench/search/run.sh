@@ -57,7 +57,7 @@ SEARCH_DIR=$(dirname "$DB")/search
 echo "RESULT search dir: text index $(du -sh --exclude=signatures.bin "$SEARCH_DIR" | cut -f1), similarity signatures $(du -h "$SEARCH_DIR/signatures.bin" 2>/dev/null | cut -f1 || echo none)"
 
 start=$(date +%s.%N)
-MINSHENG_LOG=warn,minsheng_web::warnings=info "$BIN" serve --database-url "$DB" --listen 127.0.0.1:$PORT > "$WORK/serve.log" 2>&1 &
+MINSHENG_LOG=warn,minsheng_web::warnings=debug "$BIN" serve --database-url "$DB" --listen 127.0.0.1:$PORT > "$WORK/serve.log" 2>&1 &
 echo $! > "$WORK/pid"
 elapsed() { python3 -c "import time; print(f'{time.time() - $start:.1f}')"; }
 # When the port first takes a connection (/healthz answers), and when /readyz says ready.
