@@ -99,14 +99,15 @@ pub async fn catch_up(state: &AppState, rounds: u32, wait: bool) -> Result<u64, 
         Err(_) => search.applying.lock().await,
     };
     if !search.checked.load(Ordering::Acquire) {
-        if state.similar.outdated() {
-            tracing::warn!(
-                "similarity signatures of an older recipe; rebuilding the index to sign every matter again"
-            );
-            search.index.clear().and_then(|()| search.index.commit(0)).map_err(|e| e.to_string())?;
-            state.similar.clear().map_err(|e| e.to_string())?;
+        let stale = if state.similar.outdated() {
+            Some("similarity signatures of an older recipe; rebuilding the index to sign every matter again")
         } else if !matches_the_log(state).await? {
-            tracing::warn!("the search index was built from another log; rebuilding it");
+            Some("the search index was built from another log; rebuilding it")
+        } else {
+            None
+        };
+        if let Some(why) = stale {
+            tracing::warn!("{why}");
             search.index.clear().and_then(|()| search.index.commit(0)).map_err(|e| e.to_string())?;
             state.similar.clear().map_err(|e| e.to_string())?;
         }

@@ -347,7 +347,7 @@ impl LshIndex {
                 if let [only] = ids.as_slice() {
                     *members = Members::One(*only);
                 }
-                if !ids_empty(members) {
+                if !members.as_slice().is_empty() {
                     return true;
                 }
             }
@@ -529,10 +529,6 @@ impl LshIndex {
         }
         found
     }
-}
-
-fn ids_empty(members: &Members) -> bool {
-    members.as_slice().is_empty()
 }
 
 /// How many candidates ahead a lookup starts reading fingerprints.

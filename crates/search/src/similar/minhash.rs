@@ -166,7 +166,8 @@ impl std::fmt::Debug for Signature {
 impl Signature {
     /// The signature of a matter: its title and body shingled in [`SHINGLE_LEN`]-grams.
     pub fn of_matter(title: &str, body: &str) -> Signature {
-        Signature::from_shingles(shingles(title, body, SHINGLE_LEN))
+        // `shingles` is already sorted and without repeats.
+        Signature::sketch(&shingles(title, body, SHINGLE_LEN))
     }
 
     /// The signature of any set of 64-bit shingle hashes (repeats do not matter): step 4 of the
@@ -175,6 +176,11 @@ impl Signature {
         let mut set: Vec<u64> = shingles.into_iter().collect();
         set.sort_unstable();
         set.dedup();
+        Signature::sketch(&set)
+    }
+
+    /// Step 4 over a set without repeats.
+    fn sketch(set: &[u64]) -> Signature {
         let mut mins = [u32::MAX; SIGNATURE_LEN];
         if set.is_empty() {
             return Signature { mins };
@@ -182,7 +188,7 @@ impl Signature {
         let mut empty = SIGNATURE_LEN;
         for (round, &seed) in SEEDS.iter().enumerate().take(SIGNATURE_LEN) {
             let base = (round as u32) << 24;
-            for &x in &set {
+            for &x in set {
                 let h = fmix64(x ^ seed);
                 let value = base | (h & FRACTION) as u32;
                 let row = &mut mins[(h >> 57) as usize];
