@@ -15,175 +15,50 @@
 //! change is saved at the version read, so restarts and racing nodes never duplicate a
 //! warning or its response: only the node whose raise was written responds.
 
+mod clusters;
+mod facts;
+mod subjects;
+
+pub use clusters::{Cluster, PLACE_SIMILARITY};
+
 use crate::scheduler::SYSTEM;
-use crate::similar::subject_name;
 use crate::state::AppState;
+use clusters::clusters;
+use facts::{Facts, Known};
 use jiff::{SignedDuration, Timestamp};
 use minsheng_domain::command::{self, Command};
-use minsheng_domain::party::PartyRole;
 use minsheng_domain::warning::{
-    self, Change, ClusterFacts, ClusterKey, ClusterMember, Detail, Figures, Firing, Happening, LOOKBACK_DAYS,
-    Level, MatterFacts, Overdue, Response, Rules, Subject, WarningSubject,
+    self, Change, ClusterFacts, Detail, Figures, Firing, Happening, LOOKBACK_DAYS, Level, MatterFacts,
+    Response, Rules, WarningSubject,
 };
 use minsheng_domain::{Matter, MatterId, OrgTree, Role, Status, UnitId, UserId};
 use minsheng_store::{
     Append, MatterFilter, Page, Scope, StoreError, UserRecord, WarningEntry, WarningRecord,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
+use subjects::{About, Name, Names};
 
 /// The setting that holds the live rules (DOMAIN.md's defaults until an administrator saves).
 pub const RULES_KEY: &str = "warning_rules";
 
-/// Rows of the MinHash signature kept per matter to tell whether two matters at one place say
-/// the same thing (32 of the 128: an estimate within ±0.09 at 0.5).
-const SIGNATURE_ROWS: usize = 32;
-
-/// How alike two matters at the same place must be to belong to one place cluster.
-pub const PLACE_SIMILARITY: f64 = 0.5;
-
 /// How often everything is evaluated again when the log is quiet (clocks run late, windows
 /// move on).
 const SWEEP_EVERY: SignedDuration = SignedDuration::from_secs(30);
-
-/// What the evaluator keeps of one matter.
-#[derive(Clone, Debug)]
-struct Facts {
-    id: MatterId,
-    category: String,
-    place: UnitId,
-    /// The handling unit, or the place while it is not routed.
-    unit: UnitId,
-    /// Organisations named as the other party (an employer, a company).
-    employers: Vec<String>,
-    project: Option<String>,
-    registered_at: Timestamp,
-    /// Not closed, and not merged into another matter.
-    open: bool,
-    people: u32,
-    amount_fen: Option<i64>,
-    spans: Vec<(Timestamp, Timestamp)>,
-    supervision_due: Option<Timestamp>,
-    repeat_contacts: u32,
-    violence_flags: u32,
-    leader: Option<UserId>,
-    /// The main matter it was merged into (并件).
-    merged_into: Option<MatterId>,
-    signature: [u32; SIGNATURE_ROWS],
-}
-
-/// Words that make a party's name an organisation's, so it can be a cluster's subject.
-const ORGANISATION: &[&str] = &[
-    "公司",
-    "厂",
-    "项目部",
-    "集团",
-    "合作社",
-    "中心",
-    "商行",
-    "店",
-    "工作室",
-    "事务所",
-    "学校",
-    "医院",
-    "物业",
-    "酒店",
-    "超市",
-    "银行",
-    "协会",
-    "幼儿园",
-    "队",
-];
-
-/// An organisation's name that can be a cluster's subject: not a person's, and not an
-/// anonymised one (`某某公司`, `浙江某物业管理有限公司`), which names no one in particular.
-fn is_organisation(name: &str) -> bool {
-    name.chars().count() >= 4 && !name.contains('某') && ORGANISATION.iter().any(|w| name.contains(w))
-}
-
-impl Facts {
-    fn of(m: &Matter) -> Self {
-        let r = &m.registration;
-        let signature = minsheng_search::similar::Signature::of_matter(&r.title, &r.body);
-        let mut rows = [0u32; SIGNATURE_ROWS];
-        rows.copy_from_slice(&signature.rows()[..SIGNATURE_ROWS]);
-        let mut employers: Vec<String> = r
-            .parties
-            .iter()
-            .filter(|p| p.role != PartyRole::Applicant && is_organisation(p.name.as_str()))
-            .map(|p| subject_name(p.name.as_str()))
-            .filter(|n| !n.is_empty())
-            .collect();
-        employers.sort();
-        employers.dedup();
-        Self {
-            id: m.id,
-            category: r.category.as_str().to_owned(),
-            place: r.unit_id,
-            unit: m.handling.as_ref().map_or(r.unit_id, |h| h.lead),
-            employers,
-            project: r
-                .project
-                .as_deref()
-                .filter(|p| !p.contains('某'))
-                .map(subject_name)
-                .filter(|p| !p.is_empty()),
-            registered_at: m.registered_at,
-            open: m.status != Status::Closed && m.merged_into.is_none(),
-            people: r.people_involved,
-            amount_fen: r.amount_fen.map(|f| f.get()),
-            spans: Overdue::spans(m),
-            supervision_due: m.clocks.get(&minsheng_domain::clock::ClockName::Supervision).map(|c| c.due),
-            repeat_contacts: m.repeat_contacts(),
-            violence_flags: m.mediation.risk_flags,
-            leader: m.leader,
-            merged_into: m.merged_into,
-            signature: rows,
-        }
-    }
-
-    fn matter_facts(&self, now: Timestamp) -> MatterFacts {
-        MatterFacts {
-            id: self.id,
-            open: self.open,
-            people_involved: self.people,
-            amount_fen: self.amount_fen,
-            overdue: Overdue::worst_of(&self.spans, now),
-            supervision_ignored: self.supervision_due.is_some_and(|due| now > due),
-            repeat_contacts: self.repeat_contacts,
-            violence_flags: self.violence_flags,
-        }
-    }
-
-    fn similarity(&self, other: &Self) -> f64 {
-        let same = self.signature.iter().zip(&other.signature).filter(|(a, b)| a == b).count();
-        same as f64 / SIGNATURE_ROWS as f64
-    }
-
-    fn age_days(&self, now: Timestamp) -> u32 {
-        u32::try_from(now.duration_since(self.registered_at).as_secs().max(0) / 86_400).unwrap_or(u32::MAX)
-    }
-}
-
-/// A cluster as the evaluator found it.
-#[derive(Clone, Debug)]
-pub struct Cluster {
-    pub facts: ClusterFacts,
-    /// The unit over every member's place.
-    pub unit: UnitId,
-    pub figures: Figures,
-}
 
 /// The evaluator's memory.
 #[derive(Default)]
 struct Inner {
     loaded: bool,
     checkpoint: i64,
-    facts: HashMap<MatterId, Facts>,
+    facts: Known,
+    /// The names the facts cluster by.
+    names: Names,
     /// Open warnings by subject key.
     open: HashMap<String, WarningRecord>,
     last_sweep: Option<Timestamp>,
-    users: Option<Vec<UserRecord>>,
+    users: Option<Arc<Vec<UserRecord>>>,
     /// Every cluster as of the last sweep, with those the log touched since brought up to date:
     /// what the board shows, without grouping every matter again per request.
     clusters: Option<Vec<Cluster>>,
@@ -304,6 +179,7 @@ async fn load(state: &AppState, inner: &mut Inner, now: Timestamp) -> Result<(),
     for id in ids {
         refresh(state, inner, id).await?;
     }
+    inner.facts.shrink();
     inner.checkpoint = head;
     inner.loaded = true;
     tracing::info!(
@@ -318,7 +194,8 @@ async fn load(state: &AppState, inner: &mut Inner, now: Timestamp) -> Result<(),
 async fn refresh(state: &AppState, inner: &mut Inner, id: MatterId) -> Result<(), StoreError> {
     let Some(events) = state.store.events(&Scope::all(), id).await? else { return Ok(()) };
     if let Some(m) = Matter::from_events(&events) {
-        inner.facts.insert(id, Facts::of(&m));
+        let facts = Facts::of(&m, &mut inner.names);
+        inner.facts.put(facts);
     }
     Ok(())
 }
@@ -328,100 +205,7 @@ fn prune(inner: &mut Inner, now: Timestamp) {
     let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
     let named: BTreeSet<MatterId> =
         inner.open.values().flat_map(|w| w.detail.members.iter().copied()).collect();
-    inner.facts.retain(|id, f| f.open || f.registered_at >= since || named.contains(id));
-}
-
-/// The (category, subject) pairs a matter may cluster by.
-fn subjects_of(f: &Facts) -> Vec<(String, Subject)> {
-    let mut out = vec![(f.category.clone(), Subject::Place(f.place))];
-    out.extend(f.employers.iter().map(|e| (f.category.clone(), Subject::Employer(e.clone()))));
-    out.extend(f.project.iter().map(|p| (f.category.clone(), Subject::Project(p.clone()))));
-    out
-}
-
-/// The clusters among the facts: matters of one category about one project, one employer, or
-/// one place where they also say nearly the same thing; a project's cluster first, so the same
-/// matters are not warned of again as an employer's or a place's.
-fn clusters<'a>(
-    facts: impl Iterator<Item = &'a Facts>,
-    now: Timestamp,
-    org: &OrgTree,
-    window: u32,
-) -> Vec<Cluster> {
-    let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
-    let mut groups: BTreeMap<ClusterKey, Vec<&Facts>> = BTreeMap::new();
-    for f in facts.filter(|f| f.registered_at >= since || f.open) {
-        for (category, subject) in subjects_of(f) {
-            groups.entry(ClusterKey { subject, category }).or_default().push(f);
-        }
-    }
-    let rank = |k: &ClusterKey| match k.subject {
-        Subject::Project(_) => 0,
-        Subject::Employer(_) => 1,
-        Subject::Place(_) => 2,
-    };
-    let mut keys: Vec<&ClusterKey> = groups.keys().collect();
-    keys.sort_by_key(|k| rank(k));
-    let mut kept: Vec<BTreeSet<MatterId>> = vec![];
-    let mut out = vec![];
-    for key in keys {
-        let Some(group) = groups.get(key) else { continue };
-        let mut members: Vec<&Facts> = match key.subject {
-            // At a place, only matters that say nearly the same as another one there.
-            Subject::Place(_) => group
-                .iter()
-                .filter(|f| group.iter().any(|o| o.id != f.id && f.similarity(o) >= PLACE_SIMILARITY))
-                .copied()
-                .collect(),
-            _ => group.clone(),
-        };
-        if members.len() < 2 {
-            continue;
-        }
-        members.sort_by_key(|f| f.id);
-        let ids: BTreeSet<MatterId> = members.iter().map(|f| f.id).collect();
-        if kept.iter().any(|k| ids.is_subset(k)) {
-            continue;
-        }
-        kept.push(ids);
-        let facts = ClusterFacts {
-            key: key.clone(),
-            members: members
-                .iter()
-                .map(|f| ClusterMember {
-                    id: f.id,
-                    age_days: f.age_days(now),
-                    open: f.open,
-                    people_involved: f.people,
-                })
-                .collect(),
-        };
-        let in_window: Vec<&&Facts> = members.iter().filter(|f| f.age_days(now) < window).collect();
-        let figures = Figures {
-            window_days: window,
-            size: facts.size_in(window),
-            before: facts.size_before(window),
-            open: u32::try_from(members.iter().filter(|f| f.open).count()).unwrap_or(u32::MAX),
-            people: in_window.iter().map(|f| u64::from(f.people)).sum(),
-            amount_fen: in_window.iter().filter_map(|f| f.amount_fen).sum(),
-        };
-        let unit = common_unit(org, members.iter().map(|f| f.place));
-        out.push(Cluster { facts, unit, figures });
-    }
-    out
-}
-
-/// The deepest unit over all of these.
-fn common_unit(org: &OrgTree, units: impl Iterator<Item = UnitId>) -> UnitId {
-    let mut common: Option<Vec<UnitId>> = None;
-    for u in units {
-        let lineage = org.lineage(u);
-        common = Some(match common {
-            None => lineage.to_vec(),
-            Some(c) => c.iter().zip(lineage).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
-        });
-    }
-    common.and_then(|c| c.last().copied()).unwrap_or(UnitId(0))
+    inner.facts.retain(|f| f.open || f.registered_at >= since || named.contains(&f.id));
 }
 
 /// The cluster window the rules use (the first cluster-size rule's), for the figures shown.
@@ -457,51 +241,62 @@ async fn evaluate(
     run: &mut Run,
 ) -> Result<(), StoreError> {
     let org = state.org();
-    let wanted = |f: &&Facts| only.is_none_or(|o| o.contains(&f.id));
-    // The subjects the changed matters are about: the clusters to look at again.
-    let touched: Option<BTreeSet<(String, Subject)>> =
-        only.map(|_| inner.facts.values().filter(wanted).flat_map(subjects_of).collect());
-    let in_touched =
-        |f: &&Facts| touched.as_ref().is_none_or(|t| subjects_of(f).into_iter().any(|s| t.contains(&s)));
-    let mut subjects: Vec<Evaluated> = inner
-        .facts
-        .values()
-        .filter(wanted)
-        .map(|f| {
-            let facts = f.matter_facts(now);
-            Evaluated {
-                key: warning::key(&WarningSubject::Matter(f.id)),
-                merged_into: f.merged_into,
-                open: facts.open,
-                firing: warning::evaluate_matter(rules, &facts),
-                unit: f.unit,
-                members: vec![f.id],
-                figures: None,
-            }
-        })
-        .collect();
-    let found = clusters(inner.facts.values().filter(in_touched), now, &org, window(rules));
-    match (&touched, &mut inner.clusters) {
-        (None, cache) => *cache = Some(found.clone()),
-        (Some(t), Some(cache)) => {
-            cache.retain(|c| !t.contains(&(c.facts.key.category.clone(), c.facts.key.subject.clone())));
-            cache.extend(found.iter().cloned());
+    // Only what would change is kept for settling: a sweep looks at every matter and cluster,
+    // and nearly all of them change nothing.
+    let mut subjects: Vec<Evaluated> = vec![];
+    let matters: Vec<&Facts> = match only {
+        Some(ids) => ids.iter().filter_map(|id| inner.facts.get(*id)).collect(),
+        None => inner.facts.iter().collect(),
+    };
+    for f in matters {
+        let facts = f.matter_facts(now);
+        let firing = warning::evaluate_matter(rules, &facts);
+        if firing.is_none() && facts.open {
+            // An open matter no rule holds of changes nothing, whatever stands on it.
+            continue;
         }
-        (Some(_), None) => {}
+        let s = Evaluated {
+            key: warning::key(&WarningSubject::Matter(f.id)),
+            merged_into: f.merged_into,
+            open: facts.open,
+            firing,
+            unit: f.unit,
+            members: vec![f.id],
+            figures: None,
+        };
+        if worth_settling(&inner.open, &s) {
+            subjects.push(s);
+        }
     }
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    for c in found {
+    // The subjects the changed matters are about: the clusters to look at again.
+    let touched: Option<HashSet<(Name, About)>> =
+        only.map(|ids| ids.iter().filter_map(|id| inner.facts.get(*id)).flat_map(Facts::subjects).collect());
+    let in_touched = |f: &&Facts| touched.as_ref().is_none_or(|t| f.subjects().any(|s| t.contains(&s)));
+    let found = clusters(inner.facts.iter().filter(in_touched), &inner.names, now, &org, window(rules));
+    let mut seen: HashSet<String> = HashSet::new();
+    for c in &found {
         let key = warning::key(&WarningSubject::Cluster(c.facts.key.clone()));
         seen.insert(key.clone());
-        subjects.push(Evaluated {
+        let s = Evaluated {
             key,
             merged_into: None,
             open: c.facts.open(),
             firing: warning::evaluate_cluster(rules, &c.facts),
             unit: c.unit,
             members: c.facts.member_ids(),
-            figures: Some(c.figures),
-        });
+            figures: Some(c.figures.clone()),
+        };
+        if worth_settling(&inner.open, &s) {
+            subjects.push(s);
+        }
+    }
+    match (&touched, &mut inner.clusters) {
+        (None, cache) => *cache = Some(found),
+        (Some(t), Some(cache)) => {
+            cache.retain(|c| !t.contains(&c.about));
+            cache.extend(found);
+        }
+        (Some(_), None) => {}
     }
     // A cluster warning whose cluster is gone (its matters closed and aged out) closes too; a
     // sweep looks at every cluster, so only a sweep can tell.
@@ -510,7 +305,7 @@ async fn evaluate(
         .values()
         .filter(|_| only.is_none())
         .filter(|w| matches!(w.detail.subject, WarningSubject::Cluster(_)) && !seen.contains(&w.key))
-        .filter(|w| w.detail.members.iter().all(|m| inner.facts.get(m).is_none_or(|f| !f.open)))
+        .filter(|w| w.detail.members.iter().all(|m| inner.facts.get(*m).is_none_or(|f| !f.open)))
         .map(|w| Evaluated {
             key: w.key.clone(),
             merged_into: None,
@@ -527,6 +322,13 @@ async fn evaluate(
         settle(state, inner, &org, s, now, run).await?;
     }
     Ok(())
+}
+
+/// Whether [`settle`] would record anything for this evaluation.
+fn worth_settling(open: &HashMap<String, WarningRecord>, s: &Evaluated) -> bool {
+    let previous = open.get(&s.key);
+    let change = warning::decide(previous.map(|w| (w.level, &w.detail.subject)), s.open, s.firing.clone());
+    !matches!(change, Change::None) || previous.is_some_and(|w| s.open && w.detail.members != s.members)
 }
 
 fn entry(now: Timestamp, happening: Happening, level: Level, text: impl Into<String>) -> WarningEntry {
@@ -659,11 +461,15 @@ fn leaders_over(users: &[UserRecord], org: &OrgTree, unit: UnitId) -> Vec<UserRe
     vec![]
 }
 
-async fn users(state: &AppState, inner: &mut Inner) -> Result<Vec<UserRecord>, StoreError> {
-    if inner.users.is_none() {
-        inner.users = Some(state.store.users(&Scope::all()).await?);
+async fn users(state: &AppState, inner: &mut Inner) -> Result<Arc<Vec<UserRecord>>, StoreError> {
+    match &inner.users {
+        Some(users) => Ok(Arc::clone(users)),
+        None => {
+            let users = Arc::new(state.store.users(&Scope::all()).await?);
+            inner.users = Some(Arc::clone(&users));
+            Ok(users)
+        }
     }
-    Ok(inner.users.clone().unwrap_or_default())
 }
 
 fn names(users: &[UserRecord]) -> String {
@@ -763,15 +569,15 @@ async fn own(
     w.detail.deadline = Some(deadline);
     let mut assigned = vec![];
     for id in w.detail.members.clone() {
-        let Some(f) = inner.facts.get(&id) else { continue };
-        if !f.open || f.leader.is_some() {
+        let Some(f) = inner.facts.get(id) else { continue };
+        if !f.open || f.led {
             continue;
         }
         let note = format!("{}：{}", w.level.label(), w.detail.reason);
         if assign_leader(state, id, owner.id, deadline, note, now).await? {
             assigned.push(format!("#{}", id.0));
-            if let Some(f) = inner.facts.get_mut(&id) {
-                f.leader = Some(owner.id);
+            if let Some(f) = inner.facts.get_mut(id) {
+                f.led = true;
             }
         }
     }
@@ -838,7 +644,7 @@ pub async fn current_clusters(state: &AppState, scope: &Scope) -> Result<Vec<Clu
     let now = state.clock.now();
     let all = match &inner.clusters {
         Some(cached) => cached.clone(),
-        None => clusters(inner.facts.values(), now, &org, window(&rules)),
+        None => clusters(inner.facts.iter(), &inner.names, now, &org, window(&rules)),
     };
     let mut found: Vec<Cluster> = all
         .into_iter()
@@ -859,132 +665,20 @@ pub async fn preview(state: &AppState, rules: &Rules) -> Result<Vec<Firing>, Sto
     let since = now - SignedDuration::from_hours(24 * i64::from(LOOKBACK_DAYS));
     let recent: Vec<Facts> = inner
         .facts
-        .values()
+        .iter()
         .filter(|f| f.registered_at >= since)
         .map(|f| Facts { open: true, ..f.clone() })
         .collect();
     let matters: Vec<MatterFacts> = recent.iter().map(|f| f.matter_facts(now)).collect();
     let org = state.org();
-    let clusters: Vec<ClusterFacts> =
-        clusters(recent.iter(), now, &org, window(rules)).into_iter().map(|c| c.facts).collect();
+    let clusters: Vec<ClusterFacts> = clusters(recent.iter(), &inner.names, now, &org, window(rules))
+        .into_iter()
+        .map(|c| c.facts)
+        .collect();
     Ok(warning::preview(rules, &matters, &clusters))
 }
 
 /// Forgets what was loaded, so the next run loads afresh (after a restore, in tests).
 pub async fn reset(state: &AppState) {
     *state.warnings.inner.lock().await = Inner::default();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use minsheng_domain::{Unit, UnitKind};
-
-    fn org() -> OrgTree {
-        let unit = |id: i64, parent: Option<i64>, kind, name: &str| Unit {
-            id: UnitId(id),
-            parent_id: parent.map(UnitId),
-            kind,
-            name: name.into(),
-            code: None,
-        };
-        OrgTree::new(vec![
-            unit(1, None, UnitKind::County, "诸暨市"),
-            unit(2, Some(1), UnitKind::Township, "枫桥镇"),
-            unit(3, Some(2), UnitKind::Village, "枫源村"),
-            unit(4, Some(2), UnitKind::Village, "栎桥村"),
-            unit(5, Some(1), UnitKind::Township, "店口镇"),
-        ])
-        .unwrap()
-    }
-
-    fn now() -> Timestamp {
-        Timestamp::from_second(1_790_000_000).unwrap()
-    }
-
-    fn facts(id: i64, place: i64, text: &str, project: Option<&str>, employer: Option<&str>) -> Facts {
-        let signature = minsheng_search::similar::Signature::of_matter("", text);
-        let mut rows = [0u32; SIGNATURE_ROWS];
-        rows.copy_from_slice(&signature.rows()[..SIGNATURE_ROWS]);
-        Facts {
-            id: MatterId(id),
-            category: "wage_arrears".into(),
-            place: UnitId(place),
-            unit: UnitId(place),
-            employers: employer.map(subject_name).into_iter().collect(),
-            project: project.map(subject_name),
-            registered_at: now() - SignedDuration::from_hours(24 * id),
-            open: true,
-            people: 2,
-            amount_fen: Some(100_000),
-            spans: vec![],
-            supervision_due: None,
-            repeat_contacts: 0,
-            violence_flags: 0,
-            leader: None,
-            merged_into: None,
-            signature: rows,
-        }
-    }
-
-    #[test]
-    fn organisations_are_subjects_and_people_or_anonymised_names_are_not() {
-        assert!(is_organisation("浙江天宇建筑工程有限公司"));
-        assert!(is_organisation("枫桥镇中心幼儿园"));
-        assert!(!is_organisation("张建国"), "a person is never a subject");
-        assert!(!is_organisation("某某建筑公司"), "an anonymised name names no one");
-        assert!(!is_organisation("浙江某物业管理有限公司"));
-    }
-
-    #[test]
-    fn a_cluster_belongs_to_the_unit_over_its_places() {
-        let org = org();
-        assert_eq!(common_unit(&org, [UnitId(3), UnitId(4)].into_iter()), UnitId(2));
-        assert_eq!(common_unit(&org, [UnitId(3), UnitId(5)].into_iter()), UnitId(1));
-        assert_eq!(common_unit(&org, [UnitId(3)].into_iter()), UnitId(3));
-    }
-
-    #[test]
-    fn clusters_by_project_and_by_similar_words_at_one_place() {
-        let org = org();
-        let wage = "反映在工地做木工，包工头拖欠八个月工资共两万四千元，多次讨要未果，请求帮助追讨。";
-        let other = "反映村口道路路灯损坏已有半个月，夜间出行不便，请求尽快维修。";
-        let all = [
-            facts(1, 3, wage, Some("枫桥镇中心幼儿园新建工程"), None),
-            facts(2, 4, &format!("{wage}（二）"), Some("枫桥镇中心幼儿园 新建工程"), None),
-            // Same place, nearly the same words, no project: a place cluster with the first.
-            facts(3, 3, &format!("{wage}！"), None, None),
-            // Same place, other words: no cluster.
-            facts(4, 3, other, None, None),
-        ];
-        let found = clusters(all.iter(), now(), &org, 30);
-        let keys: Vec<(&Subject, Vec<i64>)> = found
-            .iter()
-            .map(|c| (&c.facts.key.subject, c.facts.members.iter().map(|m| m.id.0).collect()))
-            .collect();
-        assert_eq!(
-            keys,
-            vec![
-                (&Subject::Project(subject_name("枫桥镇中心幼儿园新建工程")), vec![1, 2]),
-                (&Subject::Place(UnitId(3)), vec![1, 3]),
-            ],
-            "the project's cluster first; the place's is the first and third, not the fourth"
-        );
-        assert_eq!(found[0].unit, UnitId(2), "over both villages");
-        assert_eq!(found[0].figures.people, 4);
-        assert_eq!(found[0].figures.amount_fen, 200_000);
-    }
-
-    #[test]
-    fn matters_already_in_a_project_cluster_are_not_warned_of_again_by_employer() {
-        let org = org();
-        let text = "反映在工地做钢筋工，被拖欠工资。";
-        let all = [
-            facts(1, 3, text, Some("城西安置小区二期"), Some("浙江天宇建筑工程有限公司")),
-            facts(2, 3, "反映工地拖欠泥水工工资", Some("城西安置小区二期"), Some("浙江天宇建筑工程有限公司")),
-        ];
-        let found = clusters(all.iter(), now(), &org, 30);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(matches!(found[0].facts.key.subject, Subject::Project(_)));
-    }
 }
