@@ -20,12 +20,13 @@ mod lists;
 pub mod lsh;
 pub mod minhash;
 pub mod shared;
+mod slots;
 #[cfg(test)]
 pub(crate) mod synthetic;
 #[cfg(test)]
 mod tests;
 
-pub use lsh::{LshIndex, collision_probability};
+pub use lsh::{LshIndex, Memory, collision_probability};
 pub use minhash::{SHINGLE_LEN, SIGNATURE_LEN, Signature, comparable_text, estimate, jaccard, shingles};
 pub use shared::shared_words;
 

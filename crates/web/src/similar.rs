@@ -83,6 +83,22 @@ impl Similarity {
                 }
                 at += 10 + len as u64;
             }
+            // Loading grew every table and pool by halves or doublings; keep only what is held.
+            lsh.shrink_to_fit();
+            let m = lsh.memory();
+            let mib = |bytes: usize| bytes >> 20;
+            tracing::info!(
+                matters = lsh.len(),
+                groups = lsh.groups(),
+                band_keys = m.band_keys,
+                total_mib = mib(m.total()),
+                cells_mib = mib(m.cells),
+                lists_mib = mib(m.lists),
+                fingerprints_mib = mib(m.fingerprints),
+                members_mib = mib(m.members),
+                slots_mib = mib(m.slots),
+                "similar-matters index loaded"
+            );
         }
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
         file.set_len(at)?;

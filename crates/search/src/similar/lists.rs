@@ -131,6 +131,32 @@ impl Lists {
         self.free.push(list);
     }
 
+    /// Moves every list to a block of its size at the front of a new pool, in list order: no
+    /// freed blocks in between, and no room spare at the end.
+    pub(super) fn pack(&mut self) {
+        let live: usize = self.heads.iter().filter(|h| h.len > 0).map(|h| capacity(h.len as usize)).sum();
+        let mut pool = Vec::with_capacity(live);
+        for head in &mut self.heads {
+            if head.len == 0 {
+                continue;
+            }
+            let (at, len) = (head.at as usize, head.len as usize);
+            let moved = pool.len();
+            pool.extend_from_slice(self.pool.get(at..at + len).unwrap_or(&[]));
+            pool.resize(moved + capacity(len), 0);
+            head.at = moved as u32;
+        }
+        self.pool = pool;
+        self.blocks.clear();
+        while self.heads.last().is_some_and(|h| h.len == 0) {
+            self.heads.pop();
+        }
+        let heads = self.heads.len() as u32;
+        self.free.retain(|&list| list < heads);
+        self.heads.shrink_to_fit();
+        self.free.shrink_to_fit();
+    }
+
     /// Lists in use and the groups they hold.
     #[cfg(test)]
     fn counts(&self) -> (usize, usize) {
@@ -156,6 +182,10 @@ mod tests {
         let mut lists = Lists::default();
         let mut reference: Vec<(u32, Vec<u32>)> = Vec::new();
         for step in 0..50_000u32 {
+            if step == 25_000 {
+                // Packed half-way: the lists go on growing and shrinking from their new blocks.
+                lists.pack();
+            }
             match rng.below(10) {
                 0..=1 => {
                     let groups: Vec<u32> = (0..1 + rng.below(3)).map(|_| rng.next_u64() as u32).collect();
@@ -198,5 +228,20 @@ mod tests {
         // Freed blocks were reused: the pool holds little more than the live blocks.
         let live: usize = reference.iter().map(|(_, g)| capacity(g.len())).sum();
         assert!(lists.pool.len() < 3 * live, "pool {} for {live} live", lists.pool.len());
+        // Packed, the pool holds the live blocks and nothing else, and every list is intact.
+        lists.pack();
+        assert_eq!(lists.pool.len(), live);
+        assert_eq!(lists.pool.capacity(), live);
+        assert_eq!(lists.counts(), (reference.len(), entries));
+        for (list, groups) in &reference {
+            let mut got = lists.get(*list).to_vec();
+            let mut want = groups.clone();
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "after packing");
+        }
+        let next = lists.make(&[7]);
+        lists.push(next, 8);
+        assert_eq!(lists.get(next), &[7, 8]);
     }
 }

@@ -69,9 +69,8 @@
 use super::SimilarError;
 use super::lists::Lists;
 use super::minhash::{SIGNATURE_LEN, Signature, fmix64};
+use super::slots::Slots;
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 /// The most distinct fingerprints an index holds (groups and lists are numbered below
 /// `CHAINED`).
@@ -101,11 +100,6 @@ fn fingerprint(signature: &Signature) -> Fingerprint {
     fp
 }
 
-/// A 64-bit hash of a whole fingerprint, to find the group of a copy.
-fn fingerprint_hash(fp: &Fingerprint) -> u64 {
-    fp.chunks(8).fold(0, |h, chunk| fmix64(h ^ chunk.iter().fold(0u64, |w, &r| (w << 8) | u64::from(r))))
-}
-
 /// The ids of a group, ascending.
 #[derive(Debug, Clone)]
 enum Members {
@@ -122,6 +116,29 @@ impl Members {
     }
 }
 
+/// What an index holds, in bytes by part ([`LshIndex::memory`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Distinct band keys over all bands (not bytes).
+    pub band_keys: usize,
+    /// The bands' open-addressed cells (8 bytes a cell).
+    pub cells: usize,
+    /// The lists of groups that share a band key.
+    pub lists: usize,
+    /// One byte per row per group.
+    pub fingerprints: usize,
+    /// The ids of each group.
+    pub members: usize,
+    /// Id → group.
+    pub slots: usize,
+}
+
+impl Memory {
+    pub fn total(&self) -> usize {
+        self.cells + self.lists + self.fingerprints + self.members + self.slots
+    }
+}
+
 /// Near-duplicate lookup over signatures: banded buckets to find candidates, the kept rows to
 /// rank them. Ids are the caller's (matter ids); each id has at most one signature.
 #[derive(Debug, Clone)]
@@ -134,10 +151,8 @@ pub struct LshIndex {
     /// The ids of each group; `Many(vec![])` for a free group.
     members: Vec<Members>,
     free: Vec<u32>,
-    /// Fingerprint hash → group, for the groups of copies.
-    by_fingerprint: HashMap<u64, u32>,
     /// Id → group.
-    slots: HashMap<i64, u32>,
+    slots: Slots,
 }
 
 impl Default for LshIndex {
@@ -197,8 +212,7 @@ impl LshIndex {
             fingerprints: Vec::new(),
             members: Vec::new(),
             free: Vec::new(),
-            by_fingerprint: HashMap::new(),
-            slots: HashMap::new(),
+            slots: Slots::default(),
         }
     }
 
@@ -231,7 +245,6 @@ impl LshIndex {
         }
         self.fingerprints.reserve(additional.saturating_mul(SIGNATURE_LEN));
         self.members.reserve(additional);
-        self.by_fingerprint.reserve(additional);
         self.slots.reserve(additional);
     }
 
@@ -241,7 +254,7 @@ impl LshIndex {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.slots.len() == 0
     }
 
     /// Distinct fingerprints in the index: entries that are copies of another count once.
@@ -250,16 +263,17 @@ impl LshIndex {
     }
 
     pub fn contains(&self, id: i64) -> bool {
-        self.slots.contains_key(&id)
+        self.slots.get(id).is_some()
     }
 
     /// Bytes held by the index's own allocations (capacity, not length), without allocator
     /// overhead.
     pub fn heap_bytes(&self) -> usize {
-        let tables: usize = self.tables.iter().map(BandTable::heap_bytes).sum();
-        // A hashbrown table: per bucket the entry padded to 16 bytes and a control byte;
-        // buckets are a power of two at least 8/7 of the capacity.
-        let map = |capacity: usize| (capacity * 8 / 7).next_power_of_two() * 17;
+        self.memory().total()
+    }
+
+    /// Bytes held by each part of the index (capacity, not length), without allocator overhead.
+    pub fn memory(&self) -> Memory {
         let many: usize = self
             .members
             .iter()
@@ -268,14 +282,28 @@ impl LshIndex {
                 Members::Many(ids) => ids.capacity() * 8,
             })
             .sum();
-        tables
-            + map(self.slots.capacity())
-            + map(self.by_fingerprint.capacity())
-            + self.fingerprints.capacity()
-            + self.members.capacity() * size_of::<Members>()
-            + many
-            + self.free.capacity() * 4
-            + self.tables.capacity() * size_of::<BandTable>()
+        Memory {
+            band_keys: self.tables.iter().map(|t| t.len).sum(),
+            cells: self.tables.iter().map(|t| t.cells.capacity() * 8).sum::<usize>()
+                + self.tables.capacity() * size_of::<BandTable>(),
+            lists: self.tables.iter().map(|t| t.lists.heap_bytes()).sum(),
+            fingerprints: self.fingerprints.capacity(),
+            members: self.members.capacity() * size_of::<Members>() + many + self.free.capacity() * 4,
+            slots: self.slots.heap_bytes(),
+        }
+    }
+
+    /// Gives back what loading left spare: each band's table sized for its keys with room for
+    /// an eighth more, its lists packed, and the groups' vectors cut to their length. Call it
+    /// once a bulk load is done; inserting afterwards works as before.
+    pub fn shrink_to_fit(&mut self) {
+        for table in &mut self.tables {
+            table.shrink_to_fit();
+        }
+        self.fingerprints.shrink_to_fit();
+        self.members.shrink_to_fit();
+        self.free.shrink_to_fit();
+        self.slots.shrink_to_fit();
     }
 
     fn fingerprint_of(&self, group: u32) -> &[u8] {
@@ -292,9 +320,7 @@ impl LshIndex {
             return false;
         }
         let fp = fingerprint(signature);
-        let hash = fingerprint_hash(&fp);
-        if let Some(&group) = self.by_fingerprint.get(&hash)
-            && self.fingerprint_of(group) == fp
+        if let Some(group) = self.copy_of(&fp)
             && let Some(members) = self.members.get_mut(group as usize)
         {
             let ids = match std::mem::replace(members, Members::Many(Vec::new())) {
@@ -328,16 +354,38 @@ impl LshIndex {
         for (band, table) in self.tables.iter_mut().enumerate() {
             table.insert(band_key(&fp, band, self.rows), group);
         }
-        // A different fingerprint with the same 64-bit hash keeps the first's place: the
-        // second's copies then form groups of their own, which costs only their sharing.
-        self.by_fingerprint.entry(hash).or_insert(group);
         self.slots.insert(id, group);
         true
     }
 
+    /// The group whose fingerprint is `fp`, if any. A copy is under every one of `fp`'s band
+    /// keys, so it is looked for under the key with the fewest groups (a text of its own has
+    /// few or none), comparing whole fingerprints.
+    fn copy_of(&self, fp: &Fingerprint) -> Option<u32> {
+        let mut fewest: Option<(usize, u32, usize)> = None;
+        for (band, table) in self.tables.iter().enumerate() {
+            let value = table.value(band_key(fp, band, self.rows));
+            let n = table.len_of(value);
+            if fewest.is_none_or(|(_, _, m)| n < m) {
+                fewest = Some((band, value, n));
+            }
+            if n <= 1 {
+                break;
+            }
+        }
+        let (band, value, _) = fewest?;
+        let mut found = None;
+        self.tables.get(band)?.groups(value, |group| {
+            if found.is_none() && self.fingerprint_of(group) == fp {
+                found = Some(group);
+            }
+        });
+        found
+    }
+
     /// Forgets `id`; returns whether it was there.
     pub fn remove(&mut self, id: i64) -> bool {
-        let Some(group) = self.slots.remove(&id) else { return false };
+        let Some(group) = self.slots.remove(id) else { return false };
         let Some(members) = self.members.get_mut(group as usize) else { return true };
         match members {
             Members::Many(ids) => {
@@ -358,11 +406,6 @@ impl LshIndex {
         fp.copy_from_slice(self.fingerprint_of(group));
         for (band, table) in self.tables.iter_mut().enumerate() {
             table.remove(band_key(&fp, band, self.rows), group);
-        }
-        if let Entry::Occupied(entry) = self.by_fingerprint.entry(fingerprint_hash(&fp))
-            && *entry.get() == group
-        {
-            entry.remove();
         }
         self.free.push(group);
         true
@@ -601,6 +644,19 @@ impl BandTable {
         }
     }
 
+    /// Resizes to hold its keys at two thirds full (a table grows at three quarters), and
+    /// packs its lists.
+    fn shrink_to_fit(&mut self) {
+        let capacity = (self.len * 3 / 2).max(16);
+        if capacity < self.cells.len() {
+            let old = std::mem::replace(&mut self.cells, vec![EMPTY; capacity]);
+            for cell in old.into_iter().filter(|&c| c != EMPTY) {
+                self.place(cell);
+            }
+        }
+        self.lists.pack();
+    }
+
     fn place(&mut self, cell: u64) {
         let mut i = self.home((cell >> 32) as u32);
         while self.cells[i] != EMPTY {
@@ -736,10 +792,6 @@ impl BandTable {
         self.cells[hole] = EMPTY;
         self.len -= 1;
     }
-
-    fn heap_bytes(&self) -> usize {
-        self.cells.capacity() * 8 + self.lists.heap_bytes()
-    }
 }
 
 #[cfg(test)]
@@ -809,6 +861,55 @@ mod tests {
         assert!(!index.contains(2));
         assert!(index.candidates(&empty).is_empty());
         assert_eq!(index.len(), 1);
+    }
+
+    #[test]
+    fn similar_a_shrunk_index_answers_as_before_and_keeps_growing() {
+        let mut rng = Rng::new(17);
+        let bases: Vec<Signature> = (0..50).map(|_| sig(&mut rng)).collect();
+        // Each stored text: a base with a few rows changed (near copies share most band keys,
+        // so their lists grow and move), and some exact copies.
+        let variant = |rng: &mut Rng, base: &Signature| {
+            let mut rows = *base.rows();
+            for _ in 0..rng.below(12) {
+                rows[rng.below(SIGNATURE_LEN)] ^= 0x00ff_00ff;
+            }
+            Signature::from_rows(rows)
+        };
+        let mut index = LshIndex::new();
+        index.reserve(20_000);
+        for id in 1..=20_000i64 {
+            let base = &bases[rng.below(bases.len())];
+            let s = if id % 10 == 0 { base.clone() } else { variant(&mut rng, base) };
+            assert!(index.insert(id, &s));
+        }
+        for id in (1..=20_000i64).step_by(7) {
+            assert!(index.remove(id));
+        }
+        let probes: Vec<Signature> = (0..40).map(|i| variant(&mut rng, &bases[i % bases.len()])).collect();
+        let before: Vec<_> = probes.iter().map(|p| index.query(p, 0.5, 50)).collect();
+        let (held, grouped) = (index.len(), index.groups());
+        let loaded = index.memory();
+        index.shrink_to_fit();
+        let shrunk = index.memory();
+        assert!(shrunk.total() < loaded.total(), "{shrunk:?} vs {loaded:?}");
+        assert!(shrunk.cells < loaded.cells && shrunk.lists < loaded.lists, "{shrunk:?} vs {loaded:?}");
+        assert_eq!(shrunk.band_keys, loaded.band_keys);
+        assert_eq!((index.len(), index.groups()), (held, grouped));
+        let after: Vec<_> = probes.iter().map(|p| index.query(p, 0.5, 50)).collect();
+        assert_eq!(after, before, "the same answers from the shrunk index");
+        // It grows again as before: new ids, new copies, removals.
+        for id in 20_001..=24_000i64 {
+            let base = &bases[rng.below(bases.len())];
+            let s = variant(&mut rng, base);
+            assert!(index.insert(id, &s));
+        }
+        assert!(index.insert(30_000, &bases[0]));
+        assert!(index.remove(20_000 - 1));
+        let found = index.query(&bases[0], 0.99, 20_000);
+        assert!(found.iter().any(|&(id, _)| id == 30_000), "a copy added after shrinking is found");
+        let copies = found.iter().filter(|&&(id, score)| score == 1.0 && id <= 20_000).count();
+        assert!(copies > 10, "the copies stored before shrinking are found with it: {copies}");
     }
 
     #[test]
