@@ -10,6 +10,12 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// jemalloc rather than glibc's malloc: glibc gives busy threads arenas of their own and hands
+/// back little of what they free, which kept ~250 MB more resident in a server holding a
+/// million matters (decision 0011).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "minsheng", version, about = "民声 — case management for social governance centres")]
 struct Cli {
