@@ -14,6 +14,10 @@
 //! says changed. The store keeps at most one open warning per subject (a unique key), and a
 //! change is saved at the version read, so restarts and racing nodes never duplicate a
 //! warning or its response: only the node whose raise was written responds.
+//!
+//! `facts` owns what is kept per matter (and how it stays small at a million matters),
+//! `subjects` the interned names matters cluster by, `clusters` the grouping itself; this
+//! module the loop, the settling of each change and the responses.
 
 mod clusters;
 mod facts;
