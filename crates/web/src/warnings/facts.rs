@@ -190,13 +190,22 @@ impl Known {
     pub fn put(&mut self, facts: Facts) {
         match self.at(facts.id) {
             Ok(i) => self.0[i] = facts,
-            Err(i) => self.0.insert(i, facts),
+            Err(i) => {
+                if self.0.len() == self.0.capacity() {
+                    // By an eighth, not double: at a million matters a doubling is 50 MB more.
+                    self.0.reserve_exact(self.0.len() / 8 + 64);
+                }
+                self.0.insert(i, facts);
+            }
         }
     }
 
     pub fn retain(&mut self, keep: impl FnMut(&Facts) -> bool) {
         self.0.retain(keep);
-        self.0.shrink_to(self.0.len() + self.0.len() / 8);
+        // After a large prune, give most of the room back (keeping an eighth to grow into).
+        if self.0.len() < self.0.capacity() / 2 {
+            self.0.shrink_to(self.0.len() + self.0.len() / 8);
+        }
     }
 
     /// Gives back what growing left spare (after the start's load).
@@ -281,5 +290,13 @@ mod tests {
             f.led = true;
         }
         assert!(known.get(MatterId(9)).is_some_and(|f| f.led));
+        // Growing keeps at most an eighth (and a little) spare; a large prune gives room back.
+        for id in 10..5_000 {
+            known.put(fact(id));
+            assert!(known.0.capacity() <= known.len() + known.len() / 8 + 64, "at {id}");
+        }
+        known.retain(|f| f.id.0 < 100);
+        assert_eq!(known.len(), 93);
+        assert!(known.0.capacity() <= 93 + 93 / 8 + 64);
     }
 }
