@@ -329,10 +329,18 @@ pub async fn search_list(
         offset,
         limit: limit.clamp(1, 500) as usize,
     };
-    let hits = state.search.index.search(&query).map_err(|e| {
-        tracing::error!(error = %e, "search failed");
-        ApiError::Internal
-    })?;
+    // A search at a million matters takes milliseconds of CPU: off the async workers.
+    let search = std::sync::Arc::clone(&state.search);
+    let hits = tokio::task::spawn_blocking(move || search.index.search(&query))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "search task failed");
+            ApiError::Internal
+        })?
+        .map_err(|e| {
+            tracing::error!(error = %e, "search failed");
+            ApiError::Internal
+        })?;
     let ids: Vec<MatterId> = hits.items.iter().map(|h| MatterId(h.id)).collect();
     // The index knows nothing of merges: a `merged` filter applies to the rows it found.
     let rows = MatterFilter { ids: Some(ids.clone()), merged: filter.merged, ..MatterFilter::default() };
