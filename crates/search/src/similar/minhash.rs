@@ -173,7 +173,7 @@ impl Signature {
     pub fn of_matter(title: &str, body: &str) -> Signature {
         // Each row keeps the least value any shingle gave it, and the sketch stops after the
         // first round that leaves no row empty: neither the shingles' order nor their repeats
-        // change a row, so they are not sorted (a sixth of the signing time).
+        // change a row, so they are not sorted.
         Signature::sketch(&shingle_hashes(title, body, SHINGLE_LEN))
     }
 
