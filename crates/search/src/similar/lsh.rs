@@ -640,7 +640,11 @@ impl BandTable {
         if len * 4 <= self.cells.len() * 3 {
             return;
         }
-        let capacity = (len * 4).div_ceil(3).max(16);
+        self.rehash((len * 4).div_ceil(3).max(16));
+    }
+
+    /// Moves every key into a new table of `capacity` cells.
+    fn rehash(&mut self, capacity: usize) {
         let old = std::mem::replace(&mut self.cells, vec![EMPTY; capacity]);
         for cell in old.into_iter().filter(|&c| c != EMPTY) {
             self.place(cell);
@@ -652,10 +656,7 @@ impl BandTable {
     fn shrink_to_fit(&mut self) {
         let capacity = (self.len * 3 / 2).max(16);
         if capacity < self.cells.len() {
-            let old = std::mem::replace(&mut self.cells, vec![EMPTY; capacity]);
-            for cell in old.into_iter().filter(|&c| c != EMPTY) {
-                self.place(cell);
-            }
+            self.rehash(capacity);
         }
         self.lists.pack();
     }

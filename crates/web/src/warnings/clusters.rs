@@ -103,13 +103,9 @@ fn alike<'a>(group: &[&'a Facts]) -> Vec<&'a Facts> {
     let mut found = vec![false; group.len()];
     for (i, a) in group.iter().enumerate() {
         for (j, b) in group.iter().enumerate().skip(i + 1) {
-            let both = found.get(i).copied().unwrap_or(false) && found.get(j).copied().unwrap_or(false);
-            if !both && a.similarity(b) >= PLACE_SIMILARITY {
-                for k in [i, j] {
-                    if let Some(x) = found.get_mut(k) {
-                        *x = true;
-                    }
-                }
+            if !(found[i] && found[j]) && a.similarity(b) >= PLACE_SIMILARITY {
+                found[i] = true;
+                found[j] = true;
             }
         }
     }

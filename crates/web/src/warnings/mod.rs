@@ -252,7 +252,7 @@ async fn evaluate(
         Some(ids) => ids.iter().filter_map(|id| inner.facts.get(*id)).collect(),
         None => inner.facts.iter().collect(),
     };
-    for f in matters {
+    for f in &matters {
         let facts = f.matter_facts(now);
         let firing = warning::evaluate_matter(rules, &facts);
         if firing.is_none() && facts.open {
@@ -274,7 +274,7 @@ async fn evaluate(
     }
     // The subjects the changed matters are about: the clusters to look at again.
     let touched: Option<HashSet<(Name, About)>> =
-        only.map(|ids| ids.iter().filter_map(|id| inner.facts.get(*id)).flat_map(Facts::subjects).collect());
+        only.map(|_| matters.iter().flat_map(|f| f.subjects()).collect());
     let in_touched = |f: &&Facts| touched.as_ref().is_none_or(|t| f.subjects().any(|s| t.contains(&s)));
     let found = clusters(inner.facts.iter().filter(in_touched), &inner.names, now, &org, window(rules));
     let mut seen: HashSet<String> = HashSet::new();
